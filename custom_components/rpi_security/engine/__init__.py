@@ -1,0 +1,1 @@
+"""The decisions of RPi Security, free of Home Assistant and of I/O."""

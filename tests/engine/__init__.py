@@ -1,0 +1,1 @@
+"""Unit tests of the engine: no Home Assistant, time passed in."""
