@@ -1,0 +1,64 @@
+"""RPi Security: a Raspberry Pi home security system for Home Assistant."""
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .config import SystemConfig
+from .const import DOMAIN
+from .entity import system_device_info
+from .issues import async_clear_issues
+from .services import async_setup_services
+from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
+
+PLATFORMS: list[Platform] = [Platform.ALARM_CONTROL_PANEL, Platform.BINARY_SENSOR]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) -> bool:
+    """Start the system and its entities."""
+    system = SecuritySystem(hass, entry, SystemConfig.from_entry(entry))
+    await system.async_start()
+    entry.runtime_data = system
+    # The system's device first: the sensors' devices hang under it.
+    system.device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(
+            config_entry_id=entry.entry_id, **system_device_info(system)
+        )
+        .id
+    )
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: RpiSecurityConfigEntry
+) -> bool:
+    """Stop the system, keeping its state for the next start."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.async_stop()
+    return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: RpiSecurityConfigEntry
+) -> None:
+    """Forget the stored state and the repair issues of a deleted system."""
+    await state_store(hass, entry.entry_id).async_remove()
+    async_clear_issues(hass)
+
+
+async def _async_reload(hass: HomeAssistant, entry: RpiSecurityConfigEntry) -> None:
+    """Options or sensors changed: start again with them."""
+    await hass.config_entries.async_reload(entry.entry_id)

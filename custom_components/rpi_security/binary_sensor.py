@@ -1,0 +1,99 @@
+"""Binary sensors: the GPIO door contacts and PIRs, and GPIO health."""
+
+from typing import Any
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .config import SensorConfig
+from .engine.alarm import SensorKind
+from .entity import RpiSecurityEntity, sensor_device_info, system_device_info
+from .system import HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RpiSecurityConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a binary sensor per GPIO sensor, and the GPIO health sensor."""
+    system = entry.runtime_data
+    gpio_sensors = [sensor for sensor in system.config.sensors if sensor.on_gpio]
+    for sensor in gpio_sensors:
+        async_add_entities(
+            [GpioSensorEntity(system, sensor)], config_subentry_id=sensor.id
+        )
+    if gpio_sensors:
+        async_add_entities([GpioProblemEntity(system)])
+
+
+class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
+    """A door contact (on = open) or a PIR (on = motion) on a GPIO pin."""
+
+    _attr_name = None
+
+    def __init__(self, system: SecuritySystem, sensor: SensorConfig) -> None:
+        """Describe the sensor; it is the main entity of its own device."""
+        super().__init__(system, sensor.id)
+        self._sensor = sensor
+        self._attr_unique_id = f"{system.entry.entry_id}_{sensor.id}"
+        self._attr_device_info = sensor_device_info(system, sensor)
+        self._attr_device_class = (
+            BinarySensorDeviceClass.DOOR
+            if sensor.kind is SensorKind.DOOR
+            else BinarySensorDeviceClass.MOTION
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Let the system name this entity in its events."""
+        await super().async_added_to_hass()
+        self._system.sensor_entity_ids[self._sensor.id] = self.entity_id
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the pin cannot be read."""
+        return self._system.inputs[self._sensor.id].available
+
+    @property
+    def is_on(self) -> bool | None:
+        """Open, or motion."""
+        return self._system.inputs[self._sensor.id].is_open
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Where the sensor is wired."""
+        return {"gpio_pin": self._sensor.pin}
+
+
+class GpioProblemEntity(RpiSecurityEntity, BinarySensorEntity):
+    """On while any GPIO sensor cannot be read."""
+
+    _attr_translation_key = "gpio_problem"
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, system: SecuritySystem) -> None:
+        """Describe the health sensor of the system's GPIO."""
+        super().__init__(system, HEALTH_KEY)
+        self._attr_unique_id = f"{system.entry.entry_id}_gpio_problem"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether some GPIO sensor is unavailable."""
+        return bool(self._system.gpio_problems)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Which sensors are affected and why."""
+        return {
+            "problems": {
+                problem.value: [i.config.name for i in inputs]
+                for problem, inputs in self._system.gpio_problems.items()
+            }
+        }

@@ -1,0 +1,554 @@
+"""Config flow: the system, its options, and its sensors as subentries."""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentry,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio
+
+from .config import DEFAULT_OPTIONS, SENSOR_KIND_OF_SUBENTRY, CodeFormat
+from .const import (
+    CONF_ARM_MODES,
+    CONF_CLEAR_CODE,
+    CONF_CODE,
+    CONF_CODE_ARM_REQUIRED,
+    CONF_CODE_FORMAT,
+    CONF_CODE_HASH,
+    CONF_CONTACT_TYPE,
+    CONF_DEBOUNCE_MS,
+    CONF_DISARM_AFTER_TRIGGER,
+    CONF_ENTRY_DELAY,
+    CONF_EXIT_DELAY,
+    CONF_MOTION_USES_ENTRY_DELAY,
+    CONF_PET_IMMUNE_MINUTES,
+    CONF_PIN,
+    CONF_PULL_UP,
+    CONF_SIMULATION,
+    CONF_SOURCE,
+    CONF_TRIGGER_TIME,
+    CONTACT_NC,
+    CONTACT_NO,
+    DEFAULT_DEBOUNCE_MS,
+    DEFAULT_NAME,
+    DOMAIN,
+    MAX_DEBOUNCE_MS,
+    MAX_DELAY,
+    MAX_PET_IMMUNE_MINUTES,
+    MAX_TRIGGER_TIME,
+    MIN_TRIGGER_TIME,
+    SOURCE_ENTITY,
+    SOURCE_GPIO,
+    SUBENTRY_DOOR,
+    SUBENTRY_MOTION,
+)
+from .engine.alarm import ArmMode, SensorKind
+from .engine.codes import MIN_CODE_LENGTH, hash_code, is_numeric
+from .hardware.gpio import BCM_PINS
+
+# The Pi's GPIO character device; its absence suggests simulation mode.
+GPIO_CHIP = Path("/dev/gpiochip0")
+
+
+class NumberField(NumberSelector):
+    """A number box whose bounds the UI shows and the flow itself checks.
+
+    The flow answers a value out of range with a translated error, which the
+    selector's own range check (an untranslated schema error) would pre-empt.
+    """
+
+    def __call__(self, data: Any) -> float:
+        """Accept any number; the range is the flow's to check."""
+        return float(probatio.Coerce(float)(data))
+
+
+def _number(low: float, high: float, unit: str | None = None) -> NumberField:
+    config = NumberSelectorConfig(
+        min=low, max=high, step=1, mode=NumberSelectorMode.BOX
+    )
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberField(config)
+
+
+def _in_range(
+    values: Mapping[str, Any],
+    key: str,
+    *,
+    low: float,
+    high: float,
+    error: str,
+    errors: dict[str, str],
+) -> None:
+    value = values.get(key)
+    if value is None or not low <= value <= high or value != int(value):
+        errors[key] = error
+
+
+_SYSTEM_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_NAME): TextSelector(),
+        probatio.Required(CONF_SIMULATION): BooleanSelector(),
+    }
+)
+
+
+def _gpio_chip_present() -> bool:
+    return GPIO_CHIP.exists()
+
+
+class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Create the system (one per Home Assistant instance) and reconfigure it."""
+
+    VERSION = 1
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the system and choose real hardware or simulation."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            if name:
+                return self.async_create_entry(
+                    title=name,
+                    data={
+                        CONF_NAME: name,
+                        CONF_SIMULATION: user_input[CONF_SIMULATION],
+                    },
+                    options=DEFAULT_OPTIONS,
+                )
+            errors[CONF_NAME] = "name_required"
+        has_gpio = await self.hass.async_add_executor_job(_gpio_chip_present)
+        suggested = user_input or {
+            CONF_NAME: DEFAULT_NAME,
+            CONF_SIMULATION: not has_gpio,
+        }
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(_SYSTEM_SCHEMA, suggested),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Rename the system or switch between hardware and simulation."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = user_input[CONF_NAME].strip()
+            if name:
+                # The update listener reloads the entry.
+                return self.async_update_and_abort(
+                    entry,
+                    title=name,
+                    data={
+                        CONF_NAME: name,
+                        CONF_SIMULATION: user_input[CONF_SIMULATION],
+                    },
+                )
+            errors[CONF_NAME] = "name_required"
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                _SYSTEM_SCHEMA, user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Doors and motion sensors are added as subentries."""
+        return {SUBENTRY_DOOR: DoorSubentryFlow, SUBENTRY_MOTION: MotionSubentryFlow}
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Delays, rules and the alarm code."""
+        return RpiSecurityOptionsFlow()
+
+
+class RpiSecurityOptionsFlow(OptionsFlow):
+    """The alarm's behaviour (delays, rules) and its code."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose what to change."""
+        return self.async_show_menu(step_id="init", menu_options=["alarm", "code"])
+
+    @property
+    def _options(self) -> dict[str, Any]:
+        return {**DEFAULT_OPTIONS, **self.config_entry.options}
+
+    async def async_step_alarm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Delays, arm modes and the trigger rules."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _validate_alarm_options(user_input)
+            if not errors:
+                changes = {
+                    CONF_EXIT_DELAY: int(user_input[CONF_EXIT_DELAY]),
+                    CONF_ENTRY_DELAY: int(user_input[CONF_ENTRY_DELAY]),
+                    CONF_TRIGGER_TIME: int(user_input[CONF_TRIGGER_TIME]),
+                    CONF_PET_IMMUNE_MINUTES: int(user_input[CONF_PET_IMMUNE_MINUTES]),
+                    CONF_ARM_MODES: list(user_input[CONF_ARM_MODES]),
+                    CONF_DISARM_AFTER_TRIGGER: user_input[CONF_DISARM_AFTER_TRIGGER],
+                    CONF_MOTION_USES_ENTRY_DELAY: user_input[
+                        CONF_MOTION_USES_ENTRY_DELAY
+                    ],
+                }
+                return self.async_create_entry(data={**self._options, **changes})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_EXIT_DELAY): _number(0, MAX_DELAY, "s"),
+                probatio.Required(CONF_ENTRY_DELAY): _number(0, MAX_DELAY, "s"),
+                probatio.Required(CONF_TRIGGER_TIME): _number(
+                    MIN_TRIGGER_TIME, MAX_TRIGGER_TIME, "s"
+                ),
+                probatio.Required(CONF_DISARM_AFTER_TRIGGER): BooleanSelector(),
+                probatio.Required(CONF_ARM_MODES): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[mode.value for mode in ArmMode],
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_ARM_MODES,
+                    )
+                ),
+                probatio.Required(CONF_MOTION_USES_ENTRY_DELAY): BooleanSelector(),
+                probatio.Required(CONF_PET_IMMUNE_MINUTES): _number(
+                    0, MAX_PET_IMMUNE_MINUTES, "min"
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="alarm",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._options
+            ),
+            errors=errors,
+        )
+
+    async def async_step_code(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set, change or remove the alarm code (only its hash is stored)."""
+        errors: dict[str, str] = {}
+        options = self._options
+        if user_input is not None:
+            code = user_input.get(CONF_CODE, "")
+            clear = user_input[CONF_CLEAR_CODE]
+            if code and clear:
+                errors[CONF_CODE] = "code_and_clear"
+            elif code and len(code) < MIN_CODE_LENGTH:
+                errors[CONF_CODE] = "code_too_short"
+            elif user_input[CONF_CODE_ARM_REQUIRED] and not (
+                code or (options.get(CONF_CODE_HASH) and not clear)
+            ):
+                errors[CONF_CODE_ARM_REQUIRED] = "code_arm_required_without_code"
+            else:
+                if clear:
+                    options.pop(CONF_CODE_HASH, None)
+                    options.pop(CONF_CODE_FORMAT, None)
+                elif code:
+                    options[CONF_CODE_HASH] = await self.hass.async_add_executor_job(
+                        hash_code, code
+                    )
+                    options[CONF_CODE_FORMAT] = (
+                        CodeFormat.NUMBER if is_numeric(code) else CodeFormat.TEXT
+                    ).value
+                options[CONF_CODE_ARM_REQUIRED] = user_input[CONF_CODE_ARM_REQUIRED]
+                return self.async_create_entry(data=options)
+        schema = probatio.Schema(
+            {
+                probatio.Optional(CONF_CODE): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.PASSWORD)
+                ),
+                probatio.Required(CONF_CLEAR_CODE, default=False): BooleanSelector(),
+                probatio.Required(
+                    CONF_CODE_ARM_REQUIRED, default=options[CONF_CODE_ARM_REQUIRED]
+                ): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="code",
+            data_schema=schema,
+            errors=errors,
+        )
+
+
+def _validate_alarm_options(values: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    _in_range(
+        values,
+        CONF_EXIT_DELAY,
+        low=0,
+        high=MAX_DELAY,
+        error="delay_out_of_range",
+        errors=errors,
+    )
+    _in_range(
+        values,
+        CONF_ENTRY_DELAY,
+        low=0,
+        high=MAX_DELAY,
+        error="delay_out_of_range",
+        errors=errors,
+    )
+    _in_range(
+        values,
+        CONF_TRIGGER_TIME,
+        low=MIN_TRIGGER_TIME,
+        high=MAX_TRIGGER_TIME,
+        error="trigger_time_out_of_range",
+        errors=errors,
+    )
+    _in_range(
+        values,
+        CONF_PET_IMMUNE_MINUTES,
+        low=0,
+        high=MAX_PET_IMMUNE_MINUTES,
+        error="pet_immune_out_of_range",
+        errors=errors,
+    )
+    if not values.get(CONF_ARM_MODES):
+        errors[CONF_ARM_MODES] = "no_arm_modes"
+    return errors
+
+
+class SensorSubentryFlow(ConfigSubentryFlow):
+    """Add or change a door contact or a motion sensor."""
+
+    kind: ClassVar[SensorKind]
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Wired to a GPIO pin, or an entity Home Assistant already has."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a sensor, keeping its kind of source."""
+        subentry = self._get_reconfigure_subentry()
+        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
+            return await self.async_step_entity()
+        return await self.async_step_gpio()
+
+    def _editing(self) -> ConfigSubentry | None:
+        if self.source == "reconfigure":
+            return self._get_reconfigure_subentry()
+        return None
+
+    def _gpio_schema(self) -> probatio.Schema:
+        fields: dict[probatio.Marker, Any] = {
+            probatio.Required(CONF_NAME): TextSelector(),
+            probatio.Required(CONF_PIN): _number(BCM_PINS.start, BCM_PINS.stop - 1),
+        }
+        if self.kind is SensorKind.DOOR:
+            fields[probatio.Required(CONF_CONTACT_TYPE, default=CONTACT_NC)] = (
+                SelectSelector(
+                    SelectSelectorConfig(
+                        options=[CONTACT_NC, CONTACT_NO],
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_CONTACT_TYPE,
+                    )
+                )
+            )
+        fields[
+            probatio.Required(CONF_PULL_UP, default=self.kind is SensorKind.DOOR)
+        ] = BooleanSelector()
+        fields[probatio.Required(CONF_DEBOUNCE_MS, default=DEFAULT_DEBOUNCE_MS)] = (
+            _number(0, MAX_DEBOUNCE_MS, "ms")
+        )
+        return probatio.Schema(fields)
+
+    async def async_step_gpio(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A sensor wired to a GPIO pin."""
+        entry = self._get_entry()
+        editing = self._editing()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            errors = _validate_name(entry, name, editing)
+            _in_range(
+                user_input,
+                CONF_PIN,
+                low=BCM_PINS.start,
+                high=BCM_PINS.stop - 1,
+                error="pin_out_of_range",
+                errors=errors,
+            )
+            _in_range(
+                user_input,
+                CONF_DEBOUNCE_MS,
+                low=0,
+                high=MAX_DEBOUNCE_MS,
+                error="debounce_out_of_range",
+                errors=errors,
+            )
+            if CONF_PIN not in errors and _pin_in_use(
+                entry, int(user_input[CONF_PIN]), editing
+            ):
+                errors[CONF_PIN] = "pin_in_use"
+            if not errors:
+                pin = int(user_input[CONF_PIN])
+                data: dict[str, Any] = {
+                    CONF_SOURCE: SOURCE_GPIO,
+                    CONF_PIN: pin,
+                    CONF_PULL_UP: user_input[CONF_PULL_UP],
+                    CONF_DEBOUNCE_MS: int(user_input[CONF_DEBOUNCE_MS]),
+                }
+                if self.kind is SensorKind.DOOR:
+                    data[CONF_CONTACT_TYPE] = user_input[CONF_CONTACT_TYPE]
+                return self._finish(entry, editing, name, data, f"gpio_{pin}")
+        suggested = user_input or (
+            {CONF_NAME: editing.title, **editing.data} if editing else {}
+        )
+        return self.async_show_form(
+            step_id=SOURCE_GPIO,
+            data_schema=self.add_suggested_values_to_schema(
+                self._gpio_schema(), suggested
+            ),
+            errors=errors,
+        )
+
+    async def async_step_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A door or motion sensor that Home Assistant already has."""
+        entry = self._get_entry()
+        editing = self._editing()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            entity_id = user_input[CONF_ENTITY_ID]
+            state = self.hass.states.get(entity_id)
+            name = str(user_input.get(CONF_NAME) or "").strip() or (
+                state.name if state else entity_id
+            )
+            errors = _validate_name(entry, name, editing)
+            if state is None:
+                errors[CONF_ENTITY_ID] = "entity_not_found"
+            elif _entity_in_use(entry, entity_id, editing):
+                errors[CONF_ENTITY_ID] = "entity_in_use"
+            if not errors:
+                data = {CONF_SOURCE: SOURCE_ENTITY, CONF_ENTITY_ID: entity_id}
+                return self._finish(entry, editing, name, data, f"entity_{entity_id}")
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_ENTITY_ID): EntitySelector(
+                    EntitySelectorConfig(domain="binary_sensor")
+                ),
+                probatio.Optional(CONF_NAME): TextSelector(),
+            }
+        )
+        suggested = user_input or (
+            {CONF_NAME: editing.title, **editing.data} if editing else {}
+        )
+        return self.async_show_form(
+            step_id=SOURCE_ENTITY,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+        )
+
+    def _finish(
+        self,
+        entry: ConfigEntry,
+        editing: ConfigSubentry | None,
+        title: str,
+        data: dict[str, Any],
+        unique_id: str,
+    ) -> SubentryFlowResult:
+        if editing is None:
+            return self.async_create_entry(title=title, data=data, unique_id=unique_id)
+        # The entry's update listener reloads it with the new settings.
+        return self.async_update_and_abort(
+            entry, editing, title=title, data=data, unique_id=unique_id
+        )
+
+
+class DoorSubentryFlow(SensorSubentryFlow):
+    """A door contact (the perimeter)."""
+
+    kind = SensorKind.DOOR
+
+
+class MotionSubentryFlow(SensorSubentryFlow):
+    """A motion sensor (the interior)."""
+
+    kind = SensorKind.MOTION
+
+
+def _sensor_subentries(
+    entry: ConfigEntry, editing: ConfigSubentry | None
+) -> list[ConfigSubentry]:
+    """Every sensor subentry except the one being edited."""
+    return [
+        subentry
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type in SENSOR_KIND_OF_SUBENTRY
+        and (editing is None or subentry.subentry_id != editing.subentry_id)
+    ]
+
+
+def _validate_name(
+    entry: ConfigEntry, name: str, editing: ConfigSubentry | None
+) -> dict[str, str]:
+    if not name:
+        return {CONF_NAME: "name_required"}
+    taken = {s.title.casefold() for s in _sensor_subentries(entry, editing)}
+    if name.casefold() in taken:
+        return {CONF_NAME: "name_in_use"}
+    return {}
+
+
+def _pin_in_use(entry: ConfigEntry, pin: int, editing: ConfigSubentry | None) -> bool:
+    return any(
+        subentry.data.get(CONF_SOURCE) == SOURCE_GPIO
+        and subentry.data.get(CONF_PIN) == pin
+        for subentry in _sensor_subentries(entry, editing)
+    )
+
+
+def _entity_in_use(
+    entry: ConfigEntry, entity_id: str, editing: ConfigSubentry | None
+) -> bool:
+    return any(
+        subentry.data.get(CONF_ENTITY_ID) == entity_id
+        for subentry in _sensor_subentries(entry, editing)
+    )

@@ -1,0 +1,60 @@
+"""Constants of the RPi Security integration."""
+
+from typing import Final
+
+DOMAIN: Final = "rpi_security"
+DEFAULT_NAME: Final = "RPi Security"
+
+# Config entry data.
+CONF_SIMULATION: Final = "simulation"
+
+# Options.
+CONF_EXIT_DELAY: Final = "exit_delay"
+CONF_ENTRY_DELAY: Final = "entry_delay"
+CONF_TRIGGER_TIME: Final = "trigger_time"
+CONF_DISARM_AFTER_TRIGGER: Final = "disarm_after_trigger"
+CONF_ARM_MODES: Final = "arm_modes"
+CONF_MOTION_USES_ENTRY_DELAY: Final = "motion_uses_entry_delay"
+CONF_PET_IMMUNE_MINUTES: Final = "pet_immune_minutes"
+CONF_CODE_HASH: Final = "code_hash"
+CONF_CODE_FORMAT: Final = "code_format"
+CONF_CODE_ARM_REQUIRED: Final = "code_arm_required"
+
+# Option form fields that are not stored as such.
+CONF_CODE: Final = "code"
+CONF_CLEAR_CODE: Final = "clear_code"
+
+# Sensor subentries.
+SUBENTRY_DOOR: Final = "door"
+SUBENTRY_MOTION: Final = "motion"
+CONF_SOURCE: Final = "source"
+SOURCE_GPIO: Final = "gpio"
+SOURCE_ENTITY: Final = "entity"
+CONF_PIN: Final = "pin"
+CONF_CONTACT_TYPE: Final = "contact_type"
+CONTACT_NC: Final = "nc"
+CONTACT_NO: Final = "no"
+CONF_PULL_UP: Final = "pull_up"
+CONF_DEBOUNCE_MS: Final = "debounce_ms"
+
+# Defaults and limits (seconds unless named otherwise).
+DEFAULT_EXIT_DELAY: Final = 30
+DEFAULT_ENTRY_DELAY: Final = 30
+DEFAULT_TRIGGER_TIME: Final = 180
+DEFAULT_DEBOUNCE_MS: Final = 100
+MAX_DELAY: Final = 600
+MIN_TRIGGER_TIME: Final = 1
+MAX_TRIGGER_TIME: Final = 3600
+MAX_DEBOUNCE_MS: Final = 5000
+MAX_PET_IMMUNE_MINUTES: Final = 60
+
+# Bus events.
+EVENT_ALARM: Final = "rpi_security_event"
+EVENT_BAD_CODE: Final = "rpi_security_bad_code"
+
+# Services.
+SERVICE_ARM: Final = "arm"
+SERVICE_SIMULATE: Final = "simulate"
+ATTR_MODE: Final = "mode"
+ATTR_FORCE: Final = "force"
+ATTR_ACTION: Final = "action"

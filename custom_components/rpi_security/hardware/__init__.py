@@ -1,0 +1,1 @@
+"""Adapters to the physical world, each with a simulated twin. No decisions here."""

@@ -1,0 +1,47 @@
+"""Repair issues: problems a user has to fix outside Home Assistant."""
+
+from collections.abc import Mapping, Sequence
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+
+from .const import DOMAIN
+from .hardware.gpio import GpioProblem
+from .inputs import GpioSensorInput
+
+TROUBLESHOOTING_URL = "https://github.com/rpi-security/ha-rpi-security#troubleshooting"
+
+
+@callback
+def async_report_gpio_problems(
+    hass: HomeAssistant, problems: Mapping[GpioProblem, Sequence[GpioSensorInput]]
+) -> None:
+    """Raise one issue per kind of GPIO problem; clear the ones that are gone."""
+    for problem in GpioProblem:
+        issue_id = f"gpio_{problem.value}"
+        inputs = problems.get(problem)
+        if not inputs:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            continue
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            learn_more_url=TROUBLESHOOTING_URL,
+            translation_key=issue_id,
+            translation_placeholders={
+                "sensors": ", ".join(
+                    f"{i.config.name} (GPIO{i.config.pin})" for i in inputs
+                ),
+                "detail": inputs[0].error.detail if inputs[0].error else "",
+            },
+        )
+
+
+@callback
+def async_clear_issues(hass: HomeAssistant) -> None:
+    """Remove every issue this integration raised (the entry is gone)."""
+    for problem in GpioProblem:
+        ir.async_delete_issue(hass, DOMAIN, f"gpio_{problem.value}")

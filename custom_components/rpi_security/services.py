@@ -1,0 +1,107 @@
+"""The integration's actions: ``rpi_security.arm`` and ``rpi_security.simulate``."""
+
+from homeassistant.components.alarm_control_panel.const import DOMAIN as ALARM_DOMAIN
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    service,
+)
+import probatio
+
+from .const import (
+    ATTR_ACTION,
+    ATTR_FORCE,
+    ATTR_MODE,
+    DOMAIN,
+    SERVICE_ARM,
+    SERVICE_SIMULATE,
+)
+from .engine.alarm import ArmMode, SensorKind
+from .system import RpiSecurityConfigEntry
+
+# What each simulated action does: the kind of sensor it applies to, and its level.
+SIMULATED_ACTIONS: dict[str, tuple[SensorKind, bool]] = {
+    "open": (SensorKind.DOOR, True),
+    "close": (SensorKind.DOOR, False),
+    "motion": (SensorKind.MOTION, True),
+    "still": (SensorKind.MOTION, False),
+}
+
+SIMULATE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_ENTITY_ID): cv.entity_id,
+        probatio.Required(ATTR_ACTION): probatio.In(list(SIMULATED_ACTIONS)),
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, whatever the entries)."""
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_ARM,
+        entity_domain=ALARM_DOMAIN,
+        schema={
+            probatio.Required(ATTR_MODE): probatio.In([mode.value for mode in ArmMode]),
+            probatio.Optional(ATTR_CODE): cv.string,
+            probatio.Optional(ATTR_FORCE, default=False): cv.boolean,
+        },
+        func="async_arm_with_options",
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_SIMULATE, _async_simulate, schema=SIMULATE_SCHEMA
+    )
+
+
+async def _async_simulate(call: ServiceCall) -> None:
+    """Move a simulated sensor as if a door opened or someone walked by."""
+    hass = call.hass
+    entity_id: str = call.data[ATTR_ENTITY_ID]
+    kind, level = SIMULATED_ACTIONS[call.data[ATTR_ACTION]]
+    registry_entry = er.async_get(hass).async_get(entity_id)
+    if (
+        registry_entry is None
+        or registry_entry.platform != DOMAIN
+        or registry_entry.config_subentry_id is None
+        or registry_entry.config_entry_id is None
+    ):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_simulated_sensor",
+            translation_placeholders={"entity_id": entity_id},
+        )
+    entry: RpiSecurityConfigEntry | None = hass.config_entries.async_get_entry(
+        registry_entry.config_entry_id
+    )
+    if entry is None or entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="not_loaded"
+        )
+    system = entry.runtime_data
+    if not system.config.simulation:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="not_simulation"
+        )
+    sensor = system.sensor_config(registry_entry.config_subentry_id)
+    if sensor is None or not sensor.on_gpio:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_simulated_sensor",
+            translation_placeholders={"entity_id": entity_id},
+        )
+    if sensor.kind is not kind:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="action_not_for_sensor",
+            translation_placeholders={
+                "action": call.data[ATTR_ACTION],
+                "entity_id": entity_id,
+            },
+        )
+    system.simulate(sensor.id, level)

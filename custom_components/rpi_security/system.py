@@ -1,0 +1,413 @@
+"""The running system: sensors in, the alarm machine's decisions out.
+
+Events from the inputs arrive on the event loop, go to the engine, and what the
+engine returns is carried out here: the state is stored, entities are told,
+bus events are fired and the next deadline is scheduled.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+import logging
+import math
+import time
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Context, Event, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .config import SensorConfig, SystemConfig
+from .const import DOMAIN, EVENT_ALARM, EVENT_BAD_CODE
+from .engine.alarm import (
+    AlarmEvent,
+    AlarmMachine,
+    ArmingRefusedError,
+    ArmMode,
+    ArmModeNotEnabledError,
+    DisarmFirstError,
+)
+from .engine.codes import CodeLockout, verify_code
+from .hardware.gpio import (
+    GpioProblem,
+    GpioUnavailableError,
+    close_pin_factory,
+    open_pin_factory,
+)
+from .inputs import EntitySensorInput, GpioSensorInput, SensorInput
+from .issues import async_report_gpio_problems
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_VERSION = 1
+
+# Keys to subscribe to: the panel, the components' health, or a sensor's id.
+ALARM_KEY = "alarm"
+HEALTH_KEY = "health"
+
+type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
+
+
+def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where a system keeps what must survive a restart."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
+
+
+@dataclass(slots=True)
+class AlarmCause:
+    """A sensor as the outside world names it."""
+
+    name: str
+    entity_id: str | None
+
+
+class SecuritySystem:
+    """One RPi Security system: its inputs, its alarm machine and its state."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, config: SystemConfig
+    ) -> None:
+        """Build the system; :meth:`async_start` brings it to life."""
+        self.hass = hass
+        self.entry = entry
+        self.config = config
+        self.machine = AlarmMachine(
+            settings=config.alarm,
+            sensors={sensor.id: sensor.kind for sensor in config.sensors},
+        )
+        self.inputs: dict[str, SensorInput] = {}
+        self.gpio_problems: dict[GpioProblem, list[GpioSensorInput]] = {}
+        # The system's device in the registry, and the entity ids of our own
+        # entities, filled in as they are added.
+        self.device_id: str = ""
+        self.panel_entity_id: str | None = None
+        self.sensor_entity_ids: dict[str, str] = {}
+        self._store = state_store(hass, entry.entry_id)
+        self._lockout = CodeLockout()
+        self._listeners: dict[str, list[Callable[[], None]]] = {}
+        self._cancel_deadline: Callable[[], None] | None = None
+        self._cancel_stop_listener: Callable[[], None] | None = None
+        self._pin_factory: Any = None
+
+    @property
+    def pin_factory(self) -> Any:
+        """The gpiozero pin factory in use (mock pins in simulation mode)."""
+        return self._pin_factory
+
+    # -- life cycle ----------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Open the inputs, restore the stored state and start the timers."""
+        stored = await self._store.async_load()
+        for sensor in self.config.sensors:
+            self.inputs[sensor.id] = (
+                GpioSensorInput(self.hass, sensor, self._sensor_update)
+                if sensor.on_gpio
+                else EntitySensorInput(self.hass, sensor, self._sensor_update)
+            )
+        await self._async_open_gpio()
+        for sensor_input in self.inputs.values():
+            await sensor_input.async_start()
+        if stored and "alarm" in stored:
+            self._restore(stored["alarm"])
+        self._cancel_stop_listener = self.hass.bus.async_listen_once(
+            EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
+        )
+
+    async def async_stop(self) -> None:
+        """Save the state with the time left in any delay and release everything."""
+        if self._cancel_stop_listener is not None:
+            self._cancel_stop_listener()
+            self._cancel_stop_listener = None
+        self._cancel_timers()
+        await self._async_save_now()
+        for sensor_input in self.inputs.values():
+            await sensor_input.async_stop()
+        await self.hass.async_add_executor_job(self._close_gpio)
+
+    async def _async_home_assistant_stopping(self, _event: Event) -> None:
+        """Save the time left in any delay; the next start resumes from it."""
+        self._cancel_stop_listener = None
+        self._cancel_timers()
+        await self._async_save_now()
+
+    async def _async_open_gpio(self) -> None:
+        gpio_inputs = [
+            i for i in self.inputs.values() if isinstance(i, GpioSensorInput)
+        ]
+        if gpio_inputs:
+            await self.hass.async_add_executor_job(self._open_gpio, gpio_inputs)
+        self.gpio_problems = {}
+        for gpio_input in gpio_inputs:
+            if gpio_input.error is not None:
+                problem = gpio_input.error.problem
+                self.gpio_problems.setdefault(problem, []).append(gpio_input)
+                _LOGGER.error(
+                    "GPIO input %s (GPIO%s) is unavailable: %s",
+                    gpio_input.config.name,
+                    gpio_input.config.pin,
+                    gpio_input.error.detail,
+                )
+        async_report_gpio_problems(self.hass, self.gpio_problems)
+
+    def _open_gpio(self, gpio_inputs: list[GpioSensorInput]) -> None:
+        """Open the pin factory and every pin (blocking)."""
+        try:
+            self._pin_factory = open_pin_factory(self.config.simulation)
+        except GpioUnavailableError as err:
+            for gpio_input in gpio_inputs:
+                gpio_input.fail(err)
+            return
+        for gpio_input in gpio_inputs:
+            gpio_input.open(self._pin_factory, at_rest=self.config.simulation)
+
+    def _close_gpio(self) -> None:
+        for sensor_input in self.inputs.values():
+            if isinstance(sensor_input, GpioSensorInput):
+                sensor_input.close()
+        if self._pin_factory is not None:
+            close_pin_factory(self._pin_factory)
+            self._pin_factory = None
+
+    def _restore(self, data: dict[str, Any]) -> None:
+        levels = {
+            sensor_id: sensor_input.is_open
+            for sensor_id, sensor_input in self.inputs.items()
+            if sensor_input.is_open is not None
+        }
+        try:
+            events = self.machine.restore(data, time.time(), levels)
+        except (KeyError, TypeError, ValueError) as err:
+            _LOGGER.error(
+                "The stored alarm state is unreadable, starting disarmed: %s", err
+            )
+            return
+        _LOGGER.debug("Restored alarm state %s", self.machine.state)
+        self._apply(events)
+
+    # -- subscriptions -------------------------------------------------------
+
+    @callback
+    def async_subscribe(
+        self, key: str, listener: Callable[[], None]
+    ) -> Callable[[], None]:
+        """Call ``listener`` when the panel (``ALARM_KEY``) or a sensor changes."""
+        listeners = self._listeners.setdefault(key, [])
+        listeners.append(listener)
+        return lambda: listeners.remove(listener)
+
+    @callback
+    def _notify(self, key: str) -> None:
+        for listener in list(self._listeners.get(key, ())):
+            listener()
+
+    # -- commands ------------------------------------------------------------
+
+    async def async_arm(
+        self,
+        mode: ArmMode,
+        *,
+        code: str | None,
+        force: bool,
+        context: Context | None,
+    ) -> None:
+        """Arm in ``mode``; raises a translated error when that is refused."""
+        if self.config.code_arm_required:
+            await self.async_check_code(code)
+        changed_by = await self._async_changed_by(context)
+        try:
+            events = self.machine.arm(
+                mode, time.time(), force=force, changed_by=changed_by
+            )
+        except ArmingRefusedError as err:
+            doors = ", ".join(self.sensor_name(door) for door in err.open_doors)
+            self.hass.bus.async_fire(
+                EVENT_ALARM,
+                {
+                    "type": "arming_refused",
+                    "state": self.machine.state.value,
+                    "mode": mode.value,
+                    "open_doors": [self.sensor_name(d) for d in err.open_doors],
+                    "changed_by": changed_by,
+                    "entity_id": self.panel_entity_id,
+                },
+                context=context,
+            )
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="doors_open",
+                translation_placeholders={"doors": doors},
+            ) from err
+        except ArmModeNotEnabledError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="arm_mode_not_enabled",
+                translation_placeholders={"mode": mode.value},
+            ) from err
+        except DisarmFirstError as err:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="disarm_first",
+                translation_placeholders={"state": self.machine.state.value},
+            ) from err
+        self._apply(events, context)
+
+    async def async_disarm(self, *, code: str | None, context: Context | None) -> None:
+        """Disarm; needs the code when one is set."""
+        await self.async_check_code(code)
+        changed_by = await self._async_changed_by(context)
+        self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
+
+    async def async_trigger(self, *, context: Context | None) -> None:
+        """Trigger the alarm at once."""
+        changed_by = await self._async_changed_by(context)
+        self._apply(self.machine.trigger(time.time(), changed_by=changed_by), context)
+
+    async def async_check_code(self, code: str | None) -> None:
+        """Accept the right code; count wrong ones and lock out after too many."""
+        code_hash = self.config.code_hash
+        if code_hash is None:
+            return
+        now = time.time()
+        if (locked_until := self._lockout.locked_until(now)) is not None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="code_locked_out",
+                translation_placeholders={
+                    "minutes": str(math.ceil((locked_until - now) / 60))
+                },
+            )
+        if not code:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="code_required"
+            )
+        if await self.hass.async_add_executor_job(verify_code, code, code_hash):
+            self._lockout.record_success()
+            return
+        failures = self._lockout.record_failure(now)
+        locked_out = self._lockout.locked_until(now) is not None
+        # Never log the code itself.
+        _LOGGER.warning(
+            "Wrong alarm code for %s (%d wrong in a row)%s",
+            self.config.name,
+            failures,
+            "; codes are refused for the next 5 minutes" if locked_out else "",
+        )
+        self.hass.bus.async_fire(
+            EVENT_BAD_CODE,
+            {
+                "entity_id": self.panel_entity_id,
+                "failures": failures,
+                "locked_out": locked_out,
+            },
+        )
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="invalid_code"
+        )
+
+    def simulate(self, sensor_id: str, is_open: bool) -> None:
+        """Simulation mode: move a sensor's mock pin (through the debounce)."""
+        sensor_input = self.inputs[sensor_id]
+        if not isinstance(sensor_input, GpioSensorInput):
+            raise ValueError(f"{sensor_input.config.name} has no pin to move")
+        sensor_input.drive(is_open)
+
+    # -- what the outside world sees -----------------------------------------
+
+    def sensor_name(self, sensor_id: str) -> str:
+        """The name a user gave a sensor."""
+        sensor_input = self.inputs.get(sensor_id)
+        return sensor_input.config.name if sensor_input else sensor_id
+
+    def sensor_entity_id(self, sensor_id: str) -> str | None:
+        """The entity that shows a sensor in Home Assistant."""
+        sensor_input = self.inputs.get(sensor_id)
+        if sensor_input is not None and sensor_input.config.entity_id:
+            return sensor_input.config.entity_id
+        return self.sensor_entity_ids.get(sensor_id)
+
+    def sensor_config(self, sensor_id: str) -> SensorConfig | None:
+        """A sensor's configuration."""
+        sensor_input = self.inputs.get(sensor_id)
+        return sensor_input.config if sensor_input else None
+
+    # -- internals -----------------------------------------------------------
+
+    @callback
+    def _sensor_update(
+        self, sensor_input: SensorInput, level: bool | None, initial: bool
+    ) -> None:
+        sensor_id = sensor_input.config.id
+        if level is not None:
+            if initial:
+                self.machine.set_initial(sensor_id, level)
+            else:
+                self._apply(self.machine.sensor_changed(sensor_id, level, time.time()))
+        self._notify(sensor_id)
+        self._notify(ALARM_KEY)  # the panel lists the open sensors
+
+    @callback
+    def _apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
+        """Carry out what the machine decided."""
+        self._schedule_deadline()
+        if not events:
+            return
+        self._store.async_delay_save(self._snapshot, 0)
+        self._notify(ALARM_KEY)
+        for event in events:
+            self.hass.bus.async_fire(
+                EVENT_ALARM, self._event_data(event), context=context
+            )
+
+    def _event_data(self, event: AlarmEvent) -> dict[str, Any]:
+        return {
+            "type": event.type.value,
+            "state": event.state.value,
+            "previous_state": event.previous_state.value,
+            "cause": self.sensor_name(event.cause) if event.cause else None,
+            "cause_entity_id": self.sensor_entity_id(event.cause)
+            if event.cause
+            else None,
+            "changed_by": event.changed_by,
+            "entity_id": self.panel_entity_id,
+        }
+
+    @callback
+    def _cancel_timers(self) -> None:
+        if self._cancel_deadline is not None:
+            self._cancel_deadline()
+            self._cancel_deadline = None
+
+    @callback
+    def _schedule_deadline(self) -> None:
+        self._cancel_timers()
+        if self.machine.deadline is not None:
+            self._cancel_deadline = async_track_point_in_utc_time(
+                self.hass,
+                self._deadline_reached,
+                dt_util.utc_from_timestamp(self.machine.deadline),
+            )
+
+    @callback
+    def _deadline_reached(self, now: datetime) -> None:
+        self._cancel_deadline = None
+        self._apply(self.machine.advance(now.timestamp()))
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {"alarm": self.machine.snapshot(time.time())}
+
+    async def _async_save_now(self) -> None:
+        await self._store.async_save(self._snapshot())
+
+    async def _async_changed_by(self, context: Context | None) -> str | None:
+        """Who asked: the Home Assistant user's name, or "automation"."""
+        if context is None:
+            return None
+        if context.user_id is None:
+            return "automation" if context.parent_id else None
+        user = await self.hass.auth.async_get_user(context.user_id)
+        return user.name if user else None

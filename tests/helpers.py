@@ -1,0 +1,88 @@
+"""Helpers shared by the tests: the sensors of the test system and time."""
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.rpi_security.config import DEFAULT_OPTIONS
+from custom_components.rpi_security.system import SecuritySystem
+
+FRONT_DOOR_ID = "front_door"
+PATIO_DOOR_ID = "patio_door"
+HALLWAY_PIR_ID = "hallway_pir"
+
+PANEL = "alarm_control_panel.home"
+FRONT_DOOR = "binary_sensor.front_door"
+PATIO_DOOR = "binary_sensor.patio_door"
+HALLWAY = "binary_sensor.hallway"
+
+# The test system's options: short delays that are easy to follow.
+BASE_OPTIONS: dict[str, Any] = {
+    **DEFAULT_OPTIONS,
+    "exit_delay": 30,
+    "entry_delay": 20,
+    "trigger_time": 60,
+}
+
+
+def with_options(**changes: Any) -> dict[str, Any]:
+    """The test system's options with some changed (for ``parametrize``)."""
+    return {**BASE_OPTIONS, **changes}
+
+
+# BCM pins of the test system's sensors.
+FRONT_DOOR_PIN = 17  # normally closed, pull-up: the line goes high when it opens
+PATIO_DOOR_PIN = 27  # normally open, pull-up: the line goes low when it opens
+HALLWAY_PIN = 4  # PIR, active high
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Let ``seconds`` pass, firing every timer that falls due."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def system_of(entry: MockConfigEntry) -> SecuritySystem:
+    """The running system of a loaded entry."""
+    system: SecuritySystem = entry.runtime_data
+    return system
+
+
+def pin(entry: MockConfigEntry, number: int):
+    """The mock pin with BCM ``number`` of the entry's simulated Pi."""
+    return system_of(entry).pin_factory.pin(number)
+
+
+async def drive(
+    hass: HomeAssistant, entry: MockConfigEntry, number: int, *, high: bool
+) -> None:
+    """Move a pin's line and let the event loop take the edge."""
+    if high:
+        pin(entry, number).drive_high()
+    else:
+        pin(entry, number).drive_low()
+    await hass.async_block_till_done()
+
+
+async def open_front_door(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The front door's NC contact opens: the pulled-up line goes high."""
+    await drive(hass, entry, FRONT_DOOR_PIN, high=True)
+
+
+async def close_front_door(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """The front door's NC contact closes: the line is pulled to ground."""
+    await drive(hass, entry, FRONT_DOOR_PIN, high=False)
+
+
+async def motion(hass: HomeAssistant, entry: MockConfigEntry, *, on: bool) -> None:
+    """The PIR drives its output high on motion, low when it clears."""
+    await drive(hass, entry, HALLWAY_PIN, high=on)

@@ -1,0 +1,470 @@
+"""The config flow: the system, its sensors (subentries) and its options."""
+
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant import config_entries
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.rpi_security.const import DOMAIN
+from custom_components.rpi_security.engine.codes import verify_code
+
+from .helpers import FRONT_DOOR_ID, PANEL
+
+
+async def test_user_step_creates_the_system(hass: HomeAssistant) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    # No /dev/gpiochip0 here: simulation mode is suggested.
+    schema = result["data_schema"].schema
+    suggested = {str(k): k.description["suggested_value"] for k in schema}
+    assert suggested == {"name": "RPi Security", "simulation": True}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "  ", "simulation": True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_required"}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": " Home ", "simulation": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Home"
+    assert result["data"] == {"name": "Home", "simulation": True}
+    assert result["options"]["exit_delay"] == 30
+    await hass.async_block_till_done()
+    assert hass.states.get(PANEL).state == "disarmed"
+
+
+async def test_only_one_system(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "single_instance_allowed"
+
+
+async def test_reconfigure_renames_and_switches_mode(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "", "simulation": False}
+    )
+    assert result["errors"] == {"name": "name_required"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Cottage", "simulation": False}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.title == "Cottage"
+    assert loaded_entry.data == {"name": "Cottage", "simulation": False}
+    # Reloaded in real-hardware mode: no GPIO on this machine.
+    assert hass.states.get("binary_sensor.front_door").state == "unavailable"
+
+
+async def _start_subentry(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_type: str, source: str
+) -> dict[str, Any]:
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, subentry_type), context={"source": config_entries.SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["gpio", "entity"]
+    return await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": source}
+    )
+
+
+async def test_add_a_gpio_door(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _start_subentry(hass, loaded_entry, "door", "gpio")
+    assert result["step_id"] == "gpio"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Garage door",
+            "pin": 22,
+            "contact_type": "no",
+            "pull_up": True,
+            "debounce_ms": 250,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Garage door"
+    assert result["data"] == {
+        "source": "gpio",
+        "pin": 22,
+        "contact_type": "no",
+        "pull_up": True,
+        "debounce_ms": 250,
+    }
+    await hass.async_block_till_done()
+    # The entry reloaded with the new door.
+    state = hass.states.get("binary_sensor.garage_door")
+    assert state.state == "off"
+    assert state.attributes["device_class"] == "door"
+    assert state.attributes["gpio_pin"] == 22
+
+
+async def test_add_a_gpio_pir(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _start_subentry(hass, loaded_entry, "motion", "gpio")
+    schema_keys = [str(k) for k in result["data_schema"].schema]
+    assert "contact_type" not in schema_keys
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Landing", "pin": 5, "pull_up": False, "debounce_ms": 0},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.landing").attributes["device_class"] == (
+        "motion"
+    )
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({"name": "", "pin": 22}, {"name": "name_required"}),
+        ({"name": "front DOOR", "pin": 22}, {"name": "name_in_use"}),
+        ({"name": "Garage", "pin": 28}, {"pin": "pin_out_of_range"}),
+        ({"name": "Garage", "pin": -1}, {"pin": "pin_out_of_range"}),
+        ({"name": "Garage", "pin": 2.5}, {"pin": "pin_out_of_range"}),
+        ({"name": "Garage", "pin": 17}, {"pin": "pin_in_use"}),
+        (
+            {"name": "Garage", "pin": 22, "debounce_ms": 5001},
+            {"debounce_ms": "debounce_out_of_range"},
+        ),
+        (
+            {"name": "Hallway", "pin": 4, "debounce_ms": -5},
+            {
+                "name": "name_in_use",
+                "pin": "pin_in_use",
+                "debounce_ms": "debounce_out_of_range",
+            },
+        ),
+    ],
+)
+async def test_gpio_sensor_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    user_input: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.subentries)
+    result = await _start_subentry(hass, loaded_entry, "door", "gpio")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"contact_type": "nc", "pull_up": True, "debounce_ms": 100, **user_input},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.subentries) == before
+
+
+async def test_add_an_existing_entity_as_motion(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set(
+        "binary_sensor.kitchen_motion", "off", {"friendly_name": "Kitchen motion"}
+    )
+    result = await _start_subentry(hass, loaded_entry, "motion", "entity")
+    assert result["step_id"] == "entity"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.kitchen_motion"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Kitchen motion"  # the entity's own name
+    assert result["data"] == {
+        "source": "entity",
+        "entity_id": "binary_sensor.kitchen_motion",
+    }
+
+
+async def test_entity_sensor_errors(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set("binary_sensor.back_door", "off")
+    result = await _start_subentry(hass, loaded_entry, "door", "entity")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.nowhere", "name": "Nowhere"}
+    )
+    assert result["errors"] == {"entity_id": "entity_not_found"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.back_door", "name": "Hallway"}
+    )
+    assert result["errors"] == {"name": "name_in_use"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.back_door", "name": "Back"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    result = await _start_subentry(hass, loaded_entry, "motion", "entity")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.back_door", "name": "Again"}
+    )
+    assert result["errors"] == {"entity_id": "entity_in_use"}
+
+
+async def test_reconfigure_a_gpio_door(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await loaded_entry.start_subentry_reconfigure_flow(hass, FRONT_DOOR_ID)
+    assert result["step_id"] == "gpio"
+    schema = result["data_schema"].schema
+    suggested = {str(k): k.description.get("suggested_value") for k in schema}
+    assert suggested["name"] == "Front door"
+    assert suggested["pin"] == 17
+    # Keeping its own pin and name is not a clash.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Front door",
+            "pin": 17,
+            "contact_type": "nc",
+            "pull_up": True,
+            "debounce_ms": 300,
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert loaded_entry.subentries[FRONT_DOOR_ID].data["debounce_ms"] == 300
+    system = loaded_entry.runtime_data
+    assert system.sensor_config(FRONT_DOOR_ID).debounce == 0.3
+
+
+async def test_reconfigure_moves_a_door_to_a_free_pin_only(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await loaded_entry.start_subentry_reconfigure_flow(hass, FRONT_DOOR_ID)
+    base = {"name": "Front door", "contact_type": "nc", "pull_up": True}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**base, "pin": 27, "debounce_ms": 100}
+    )
+    assert result["errors"] == {"pin": "pin_in_use"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**base, "pin": 23, "debounce_ms": 100}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert loaded_entry.subentries[FRONT_DOOR_ID].unique_id == "gpio_23"
+
+
+async def test_reconfigure_an_entity_sensor(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set("binary_sensor.back_door", "off")
+    hass.states.async_set("binary_sensor.back_door_2", "off")
+    config_entry.add_to_hass(hass)
+    subentry = ConfigSubentry(
+        data={"source": "entity", "entity_id": "binary_sensor.back_door"},
+        subentry_type="door",
+        title="Back door",
+        unique_id="entity_binary_sensor.back_door",
+    )
+    hass.config_entries.async_add_subentry(config_entry, subentry)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    result = await config_entry.start_subentry_reconfigure_flow(
+        hass, subentry.subentry_id
+    )
+    assert result["step_id"] == "entity"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "binary_sensor.back_door_2", "name": "Back"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    updated = config_entry.subentries[subentry.subentry_id]
+    assert updated.title == "Back"
+    assert updated.data["entity_id"] == "binary_sensor.back_door_2"
+
+
+async def test_removing_a_sensor_removes_its_entity_and_device(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    from homeassistant.helpers import (  # noqa: PLC0415
+        device_registry as dr,
+        entity_registry as er,
+    )
+
+    devices = dr.async_get(hass)
+    door_device = (DOMAIN, FRONT_DOOR_ID)
+    assert er.async_get(hass).async_get("binary_sensor.front_door")
+    assert devices.async_get_device_by_identifier(door_device, loaded_entry.entry_id)
+    hass.config_entries.async_remove_subentry(loaded_entry, FRONT_DOOR_ID)
+    await hass.async_block_till_done()
+    assert er.async_get(hass).async_get("binary_sensor.front_door") is None
+    assert (
+        devices.async_get_device_by_identifier(door_device, loaded_entry.entry_id)
+        is None
+    )
+    assert hass.states.get("binary_sensor.front_door") is None
+    assert "Front door" not in [
+        s.config.name for s in loaded_entry.runtime_data.inputs.values()
+    ]
+
+
+async def _options_step(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str
+) -> dict[str, Any]:
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["alarm", "code"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+
+
+ALARM_OPTIONS = {
+    "exit_delay": 45,
+    "entry_delay": 15,
+    "trigger_time": 300,
+    "disarm_after_trigger": True,
+    "arm_modes": ["away", "vacation"],
+    "motion_uses_entry_delay": True,
+    "pet_immune_minutes": 10,
+}
+
+
+async def test_alarm_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _options_step(hass, loaded_entry, "alarm")
+    assert result["step_id"] == "alarm"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], ALARM_OPTIONS
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    for key, value in ALARM_OPTIONS.items():
+        assert loaded_entry.options[key] == value
+    settings = loaded_entry.runtime_data.config.alarm
+    assert settings.exit_delay == 45
+    assert settings.pet_immune_window == 600
+    # The panel offers only the enabled modes: away (2) + vacation (32) + trigger (8).
+    assert hass.states.get(PANEL).attributes["supported_features"] == 2 | 8 | 32
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"exit_delay": 601}, {"exit_delay": "delay_out_of_range"}),
+        ({"entry_delay": -1}, {"entry_delay": "delay_out_of_range"}),
+        ({"entry_delay": 1.5}, {"entry_delay": "delay_out_of_range"}),
+        ({"trigger_time": 0}, {"trigger_time": "trigger_time_out_of_range"}),
+        ({"trigger_time": 3601}, {"trigger_time": "trigger_time_out_of_range"}),
+        ({"pet_immune_minutes": 61}, {"pet_immune_minutes": "pet_immune_out_of_range"}),
+        ({"arm_modes": []}, {"arm_modes": "no_arm_modes"}),
+    ],
+)
+async def test_alarm_option_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.options)
+    result = await _options_step(hass, loaded_entry, "alarm")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**ALARM_OPTIONS, **changes}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.options) == before
+
+
+async def test_code_options_set_change_and_remove(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _options_step(hass, loaded_entry, "code")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"code": "2468", "code_arm_required": True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    stored = loaded_entry.options["code_hash"]
+    assert "2468" not in str(loaded_entry.options)
+    assert verify_code("2468", stored)
+    assert loaded_entry.options["code_format"] == "number"
+    state = hass.states.get(PANEL)
+    assert state.attributes["code_format"] == "number"
+    assert state.attributes["code_arm_required"] is True
+
+    # Leaving the field empty keeps the code.
+    result = await _options_step(hass, loaded_entry, "code")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"code_arm_required": False}
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options["code_hash"] == stored
+
+    result = await _options_step(hass, loaded_entry, "code")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"code": "open sesame", "code_arm_required": False}
+    )
+    await hass.async_block_till_done()
+    assert loaded_entry.options["code_format"] == "text"
+    assert hass.states.get(PANEL).attributes["code_format"] == "text"
+
+    result = await _options_step(hass, loaded_entry, "code")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"clear_code": True, "code_arm_required": False}
+    )
+    await hass.async_block_till_done()
+    assert "code_hash" not in loaded_entry.options
+    assert hass.states.get(PANEL).attributes["code_format"] is None
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({"code": "123"}, {"code": "code_too_short"}),
+        ({"code": "1234", "clear_code": True}, {"code": "code_and_clear"}),
+        (
+            {"code_arm_required": True},
+            {"code_arm_required": "code_arm_required_without_code"},
+        ),
+    ],
+)
+async def test_code_option_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    user_input: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.options)
+    result = await _options_step(hass, loaded_entry, "code")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {"clear_code": False, "code_arm_required": False, **user_input},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.options) == before
+
+
+async def test_user_step_suggests_hardware_on_a_pi(hass: HomeAssistant) -> None:
+    with patch(
+        "custom_components.rpi_security.config_flow._gpio_chip_present",
+        return_value=True,
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_USER}
+        )
+    schema = result["data_schema"].schema
+    suggested = {str(k): k.description["suggested_value"] for k in schema}
+    assert suggested["simulation"] is False

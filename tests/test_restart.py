@@ -1,0 +1,215 @@
+"""Restart safety: a real Home Assistant stop, then a new instance on its storage."""
+
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+import copy
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from gpiozero.pins.mock import MockFactory
+from homeassistant import loader
+from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_test_home_assistant,
+)
+
+from custom_components.rpi_security.const import DOMAIN
+
+from .conftest import sensor_subentries
+from .helpers import FRONT_DOOR, FRONT_DOOR_PIN, PANEL, advance, open_front_door
+
+
+@asynccontextmanager
+async def restarted(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    *,
+    downtime: float = 0,
+    simulation: bool = True,
+    storage_before_stop: dict[str, Any] | None = None,
+    hass_storage: dict[str, Any] | None = None,
+) -> AsyncGenerator[HomeAssistant]:
+    """Stop Home Assistant, let ``downtime`` pass, start a new one on the same storage.
+
+    With ``storage_before_stop`` the new instance finds the storage as it was
+    then: the stop's own save is lost, as in a power cut.
+    """
+    await hass.async_stop()
+    freezer.tick(downtime)
+    if storage_before_stop is not None and hass_storage is not None:
+        hass_storage.clear()
+        hass_storage.update(storage_before_stop)
+    async with async_test_home_assistant(
+        hass.loop, config_dir=hass.config.config_dir
+    ) as new_hass:
+        # As the enable_custom_integrations fixture does for the first instance.
+        new_hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        new_entry = MockConfigEntry(
+            domain=DOMAIN,
+            entry_id=entry.entry_id,
+            title=entry.title,
+            data={**entry.data, "simulation": simulation},
+            options=dict(entry.options),
+            subentries_data=sensor_subentries(),
+        )
+        new_entry.add_to_hass(new_hass)
+        try:
+            assert await new_hass.config_entries.async_setup(new_entry.entry_id)
+            await new_hass.async_block_till_done()
+            yield new_hass
+        finally:
+            await new_hass.config_entries.async_unload(new_entry.entry_id)
+            await new_hass.async_stop(force=True)
+
+
+async def arm_away(hass: HomeAssistant) -> None:
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+
+
+async def test_restart_while_arming_resumes_the_exit_delay(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 10)
+    # Home Assistant takes two minutes to come back.
+    async with restarted(hass, loaded_entry, freezer, downtime=120) as new_hass:
+        state = new_hass.states.get(PANEL)
+        assert state.state == AlarmControlPanelState.ARMING
+        assert state.attributes["seconds_left"] == 20
+        await advance(new_hass, freezer, 19)
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.ARMING
+        await advance(new_hass, freezer, 1)
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.ARMED_AWAY
+
+
+async def test_restart_while_armed_with_a_door_open_does_not_trigger(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    # The Pi comes back with the front door open (real-hardware mode, mock chip).
+    chip = MockFactory()
+    chip.pin(FRONT_DOOR_PIN).drive_high()
+    with patch("gpiozero.Device._default_pin_factory", return_value=chip):
+        async with restarted(
+            hass, loaded_entry, freezer, downtime=60, simulation=False
+        ) as new_hass:
+            events = async_capture_events(new_hass, "rpi_security_event")
+            await advance(new_hass, freezer, 120)
+            assert new_hass.states.get(FRONT_DOOR).state == "on"
+            state = new_hass.states.get(PANEL)
+            assert state.state == AlarmControlPanelState.ARMED_AWAY
+            assert state.attributes["open_sensors"] == ["Front door"]
+            assert events == []
+            # It closes and opens again: that is a real opening.
+            chip.pin(FRONT_DOOR_PIN).drive_low()
+            await new_hass.async_block_till_done()
+            await advance(new_hass, freezer, 0.1)
+            chip.pin(FRONT_DOOR_PIN).drive_high()
+            await new_hass.async_block_till_done()
+            await advance(new_hass, freezer, 0.1)
+            assert new_hass.states.get(PANEL).state == AlarmControlPanelState.PENDING
+
+
+async def test_restart_while_pending_resumes_the_entry_delay(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    await open_front_door(hass, loaded_entry)
+    await advance(hass, freezer, 0.1)
+    await advance(hass, freezer, 5)
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.PENDING
+    async with restarted(hass, loaded_entry, freezer, downtime=300) as new_hass:
+        state = new_hass.states.get(PANEL)
+        assert state.state == AlarmControlPanelState.PENDING
+        assert state.attributes["seconds_left"] == 15
+        assert state.attributes["cause"] == "Front door"
+        await advance(new_hass, freezer, 15)
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+
+
+async def test_restart_while_triggered_keeps_triggering_until_its_time_ends(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    await open_front_door(hass, loaded_entry)
+    await advance(hass, freezer, 0.1)
+    await advance(hass, freezer, 20)
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+    await advance(hass, freezer, 10)
+    async with restarted(hass, loaded_entry, freezer, downtime=5) as new_hass:
+        events = async_capture_events(new_hass, "rpi_security_event")
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+        await advance(new_hass, freezer, 44)
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+        await advance(new_hass, freezer, 1)
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.ARMED_AWAY
+        assert [e.data["state"] for e in events] == ["armed_away"]
+
+
+async def test_restart_after_a_trigger_time_ran_out_returns_to_armed(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_trigger", {"entity_id": PANEL}, blocking=True
+    )
+    async with restarted(hass, loaded_entry, freezer, downtime=3600) as new_hass:
+        assert new_hass.states.get(PANEL).state == AlarmControlPanelState.ARMED_AWAY
+
+
+async def test_power_cut_while_pending_resumes_with_the_whole_entry_delay(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    await open_front_door(hass, loaded_entry)
+    await advance(hass, freezer, 0.1)
+    # The save is due "now"; under freezer such a timer fires on the next tick.
+    await advance(hass, freezer, 0)
+    at_the_cut = copy.deepcopy(hass_storage)
+    await advance(hass, freezer, 15)
+    async with restarted(
+        hass,
+        loaded_entry,
+        freezer,
+        storage_before_stop=at_the_cut,
+        hass_storage=hass_storage,
+    ) as new_hass:
+        # Only the moment the delay began was saved: the owner gets all of it.
+        state = new_hass.states.get(PANEL)
+        assert state.state == AlarmControlPanelState.PENDING
+        assert state.attributes["seconds_left"] == 20
+
+
+@pytest.mark.parametrize("stored", [{"alarm": {"state": "melted"}}, {"alarm": {}}])
+async def test_unreadable_stored_state_starts_disarmed_with_an_error(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    stored: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hass_storage[f"rpi_security.{config_entry.entry_id}"] = {
+        "version": 1,
+        "key": f"rpi_security.{config_entry.entry_id}",
+        "data": stored,
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.DISARMED
+    assert "stored alarm state is unreadable" in caplog.text
