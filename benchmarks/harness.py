@@ -1,0 +1,81 @@
+"""What every benchmark needs: a running Home Assistant core and figures to print.
+
+Home Assistant runs in-process, as the test suite runs it (storage in memory),
+on a plain event loop without the test harness's debug checks.
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The loader finds custom_components only once the package has been imported.
+from homeassistant import loader  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    async_test_home_assistant,
+    mock_storage,
+)
+
+import custom_components.rpi_security  # noqa: E402, F401
+
+
+@asynccontextmanager
+async def running_hass() -> AsyncIterator[HomeAssistant]:
+    """A Home Assistant core with custom integrations enabled."""
+    with (
+        tempfile.TemporaryDirectory(prefix="rpi-security-bench-") as config_dir,
+        mock_storage(),
+    ):
+        async with async_test_home_assistant(config_dir=config_dir) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            try:
+                yield hass
+            finally:
+                await hass.async_stop(force=True)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Latencies (seconds) and CPU time of one measured path."""
+
+    name: str
+    latencies: Sequence[float]
+    cpu_seconds: float
+
+    def percentile(self, p: float) -> float:
+        """The ``p``-th percentile latency in milliseconds."""
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))
+        return ordered[index] * 1000
+
+    @property
+    def cpu_per_event_us(self) -> float:
+        """CPU time per measured event, in microseconds."""
+        return self.cpu_seconds / len(self.latencies) * 1e6
+
+    def line(self) -> str:
+        """One line of figures."""
+        return (
+            f"{self.name:<44} runs {len(self.latencies):>5}  "
+            f"p50 {self.percentile(50):7.3f} ms  p99 {self.percentile(99):7.3f} ms  "
+            f"mean {statistics.fmean(self.latencies) * 1000:7.3f} ms  "
+            f"max {max(self.latencies) * 1000:7.3f} ms  "
+            f"CPU/event {self.cpu_per_event_us:7.1f} us"
+        )
+
+
+def machine_line() -> str:
+    """Where the figures were taken."""
+    return (
+        f"Python {sys.version.split()[0]} on {os.uname().machine}, "
+        f"{os.cpu_count()} CPUs"
+    )
