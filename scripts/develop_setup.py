@@ -1,0 +1,206 @@
+"""First start of scripts/develop: a login, and a simulated system set up.
+
+``prepare`` (Home Assistant stopped) marks onboarding done, so the onboarding
+step does not set up weather and text-to-speech services that need the
+internet, and adds the login with Home Assistant's own auth script.
+``configure`` (Home Assistant running) logs in and sets up the system through
+the public HTTP API: the same config flows a person goes through in the browser.
+"""
+
+import asyncio
+import json
+from pathlib import Path
+import subprocess
+import sys
+from typing import Any
+
+import aiohttp
+
+USERNAME = PASSWORD = "dev"
+FIRST_START = ".develop-first-start"  # set by prepare, cleared once configured
+SENSORS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "door",
+        {
+            "name": "Front door",
+            "pin": 17,
+            "contact_type": "nc",
+            "pull_up": True,
+            "debounce_ms": 100,
+        },
+    ),
+    (
+        "door",
+        {
+            "name": "Back door",
+            "pin": 27,
+            "contact_type": "nc",
+            "pull_up": True,
+            "debounce_ms": 100,
+        },
+    ),
+    ("motion", {"name": "Hallway", "pin": 4, "pull_up": False, "debounce_ms": 100}),
+]
+ALARM_OPTIONS = {
+    "exit_delay": 10,
+    "entry_delay": 10,
+    "trigger_time": 120,
+    "disarm_after_trigger": False,
+    "arm_modes": ["away", "home", "night", "vacation"],
+    "motion_uses_entry_delay": False,
+    "pet_immune_minutes": 0,
+}
+
+
+async def _wait_until_up(session: aiohttp.ClientSession, url: str) -> None:
+    for _ in range(600):
+        try:
+            async with session.get(f"{url}/manifest.json") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.5)
+    raise SystemExit("develop: Home Assistant did not come up within 5 minutes")
+
+
+async def _log_in(session: aiohttp.ClientSession, url: str) -> dict[str, str]:
+    """Log in through the login flow, as the frontend does."""
+    client_id = f"{url}/"
+    async with session.post(
+        f"{url}/auth/login_flow",
+        json={
+            "client_id": client_id,
+            "handler": ["homeassistant", None],
+            "redirect_uri": client_id,
+        },
+    ) as response:
+        response.raise_for_status()
+        flow_id = (await response.json())["flow_id"]
+    async with session.post(
+        f"{url}/auth/login_flow/{flow_id}",
+        json={"username": USERNAME, "password": PASSWORD, "client_id": client_id},
+    ) as response:
+        response.raise_for_status()
+        code = (await response.json())["result"]
+    async with session.post(
+        f"{url}/auth/token",
+        data={"grant_type": "authorization_code", "code": code, "client_id": client_id},
+    ) as response:
+        response.raise_for_status()
+        token = (await response.json())["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _flow(
+    session: aiohttp.ClientSession,
+    url: str,
+    headers: dict[str, str],
+    *,
+    flows: str,
+    handler: Any,
+    steps: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Start a flow and answer its steps in order; return the last result."""
+    async with session.post(
+        f"{url}/api/config/config_entries/{flows}",
+        json={"handler": handler},
+        headers=headers,
+    ) as response:
+        response.raise_for_status()
+        result: dict[str, Any] = await response.json()
+    for answer in steps:
+        async with session.post(
+            f"{url}/api/config/config_entries/{flows}/{result['flow_id']}",
+            json=answer,
+            headers=headers,
+        ) as response:
+            response.raise_for_status()
+            result = await response.json()
+        if result.get("errors"):
+            raise SystemExit(f"develop: {flows} refused {answer}: {result['errors']}")
+    return result
+
+
+def prepare(config_dir: Path) -> None:
+    """Before the first start: onboarding done, and a login for the developer."""
+    from homeassistant.components import onboarding  # noqa: PLC0415
+
+    storage = config_dir / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    (storage / onboarding.STORAGE_KEY).write_text(
+        json.dumps(
+            {
+                "version": onboarding.STORAGE_VERSION,
+                "minor_version": 1,
+                "key": onboarding.STORAGE_KEY,
+                "data": {"done": list(onboarding.STEPS)},
+            }
+        )
+    )
+    subprocess.run(  # noqa: S603  (Home Assistant's own auth script)
+        [
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--script",
+            "auth",
+            "--config",
+            str(config_dir),
+            "add",
+            USERNAME,
+            PASSWORD,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    (config_dir / FIRST_START).touch()
+
+
+async def configure(url: str, config_dir: Path) -> None:
+    """On the first start, set up the simulated system; say how to log in."""
+    async with aiohttp.ClientSession() as session:
+        await _wait_until_up(session, url)
+        if (config_dir / FIRST_START).exists():
+            headers = await _log_in(session, url)
+            created = await _flow(
+                session,
+                url,
+                headers,
+                flows="flow",
+                handler="rpi_security",
+                steps=[{"name": "RPi Security", "simulation": True}],
+            )
+            entry_id = created["result"]["entry_id"]
+            for subentry_type, answer in SENSORS:
+                await _flow(
+                    session,
+                    url,
+                    headers,
+                    flows="subentries/flow",
+                    handler=[entry_id, subentry_type],
+                    steps=[{"next_step_id": "gpio"}, answer],
+                )
+            await _flow(
+                session,
+                url,
+                headers,
+                flows="options/flow",
+                handler=entry_id,
+                steps=[{"next_step_id": "alarm"}, ALARM_OPTIONS],
+            )
+            (config_dir / FIRST_START).unlink()
+            print(
+                "develop: RPi Security is set up in simulation mode (two doors, a PIR)"
+            )
+    print(f"develop: Home Assistant is running at {url}")
+    print(f"develop: log in as {USERNAME} / {PASSWORD}")
+    print("develop: move sensors in Developer tools > Actions > rpi_security.simulate")
+
+
+if __name__ == "__main__":
+    command, config = sys.argv[1], Path(sys.argv[2])
+    if command == "prepare":
+        prepare(config)
+    else:
+        asyncio.run(configure(sys.argv[3], config))
