@@ -1,0 +1,98 @@
+"""Every error, exception and repair the code can raise has an English text."""
+
+import ast
+import json
+from pathlib import Path
+import re
+
+from custom_components.rpi_security.hardware.gpio import GpioProblem
+
+PACKAGE = Path(__file__).parent.parent / "custom_components" / "rpi_security"
+STRINGS = json.loads((PACKAGE / "translations" / "en.json").read_text())
+
+
+def _string_constants(node: ast.AST) -> set[str]:
+    return {
+        n.value
+        for n in ast.walk(node)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    }
+
+
+def _flow_errors() -> set[str]:
+    """Error keys the flows can show: errors[...] = "x", {KEY: "x"}, error="x"."""
+    tree = ast.parse((PACKAGE / "config_flow.py").read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and any(
+                isinstance(t, ast.Subscript)
+                and isinstance(t.value, ast.Name)
+                and t.value.id == "errors"
+                for t in node.targets
+            )
+        ) or (isinstance(node, ast.keyword) and node.arg == "error"):
+            found |= _string_constants(node.value)
+        elif isinstance(node, ast.Dict) and all(
+            isinstance(k, ast.Name) and k.id.startswith("CONF_") for k in node.keys
+        ):
+            found |= {
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            }
+    return found
+
+
+def _exception_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        keys |= set(re.findall(r'translation_key="(\w+)"', path.read_text()))
+    return keys
+
+
+def test_every_flow_error_has_a_text() -> None:
+    errors = _flow_errors()
+    assert "pin_in_use" in errors  # the scan finds what it should
+    known = (
+        set(STRINGS["config"]["error"])
+        | set(STRINGS["options"]["error"])
+        | set(STRINGS["config_subentries"]["door"]["error"])
+    )
+    assert errors - known == set()
+
+
+def test_door_and_motion_flows_have_the_same_errors() -> None:
+    subentries = STRINGS["config_subentries"]
+    assert set(subentries["door"]["error"]) == set(subentries["motion"]["error"])
+
+
+def test_every_exception_and_issue_has_a_text() -> None:
+    exceptions = {
+        key for key in _exception_keys() if not key.startswith(("gpio_", "alarm"))
+    }
+    assert "doors_open" in exceptions
+    assert exceptions - set(STRINGS["exceptions"]) == set()
+    for problem in GpioProblem:
+        issue = STRINGS["issues"][f"gpio_{problem.value}"]
+        assert "{sensors}" in issue["description"]
+        assert "{detail}" in issue["description"]
+
+
+def test_every_service_and_field_has_a_text() -> None:
+    import yaml  # noqa: PLC0415
+
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
+    icons = json.loads((PACKAGE / "icons.json").read_text())["services"]
+    for service, spec in services.items():
+        text = STRINGS["services"][service]
+        assert text["name"]
+        assert text["description"]
+        assert set(spec.get("fields", {})) == set(text["fields"])
+        assert service in icons
+        for field in spec.get("fields", {}).values():
+            select = field.get("selector", {}).get("select")
+            if select and "translation_key" in select:
+                options = STRINGS["selector"][select["translation_key"]]["options"]
+                assert set(select["options"]) == set(options)
