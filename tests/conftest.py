@@ -70,14 +70,22 @@ def simulation() -> bool:
 
 
 @pytest.fixture
-def config_entry(options: dict[str, Any], simulation: bool) -> MockConfigEntry:
-    """A system with two doors and a PIR."""
+def extra_subentries() -> list[dict[str, Any]]:
+    """More subentries (phones, presence entities); tests parametrize it."""
+    return []
+
+
+@pytest.fixture
+def config_entry(
+    options: dict[str, Any], simulation: bool, extra_subentries: list[dict[str, Any]]
+) -> MockConfigEntry:
+    """A system with two doors and a PIR (and whatever a test adds)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Home",
         data={"name": "Home", "simulation": simulation},
         options=options,
-        subentries_data=sensor_subentries(),
+        subentries_data=[*sensor_subentries(), *extra_subentries],
     )
 
 

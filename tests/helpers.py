@@ -36,6 +36,34 @@ def with_options(**changes: Any) -> dict[str, Any]:
     return {**BASE_OPTIONS, **changes}
 
 
+# The test household's phones.
+ALICE_ID = "alice_phone"
+BOB_ID = "bob_phone"
+ALICE_MAC = "02:00:00:00:07:17"
+BOB_MAC = "02:00:00:00:07:42"
+ALICE = "device_tracker.alice_s_phone"
+BOB = "device_tracker.bob_s_phone"
+OCCUPANCY = "binary_sensor.home_occupancy"
+AUTOMATIC_ARMING = "switch.home_automatic_arming"
+
+
+def phone_subentries() -> list[dict[str, Any]]:
+    """Alice's and Bob's phones."""
+    return [
+        {
+            "subentry_id": phone_id,
+            "subentry_type": "phone",
+            "title": title,
+            "unique_id": mac,
+            "data": {"mac": mac, "ip": None},
+        }
+        for phone_id, title, mac in (
+            (ALICE_ID, "Alice's phone", ALICE_MAC),
+            (BOB_ID, "Bob's phone", BOB_MAC),
+        )
+    ]
+
+
 # BCM pins of the test system's sensors.
 FRONT_DOOR_PIN = 17  # normally closed, pull-up: the line goes high when it opens
 PATIO_DOOR_PIN = 27  # normally open, pull-up: the line goes low when it opens
@@ -48,7 +76,8 @@ async def advance(
     """Let ``seconds`` pass, firing every timer that falls due."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    # Presence confirmations run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def system_of(entry: MockConfigEntry) -> SecuritySystem:

@@ -323,7 +323,7 @@ async def _options_step(
 ) -> dict[str, Any]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["alarm", "code"]
+    assert result["menu_options"] == ["alarm", "code", "presence"]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )

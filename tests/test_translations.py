@@ -6,6 +6,7 @@ from pathlib import Path
 import re
 
 from custom_components.rpi_security.hardware.gpio import GpioProblem
+from custom_components.rpi_security.hardware.network import NetworkProblem
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "rpi_security"
 STRINGS = json.loads((PACKAGE / "translations" / "en.json").read_text())
@@ -55,11 +56,9 @@ def _exception_keys() -> set[str]:
 def test_every_flow_error_has_a_text() -> None:
     errors = _flow_errors()
     assert "pin_in_use" in errors  # the scan finds what it should
-    known = (
-        set(STRINGS["config"]["error"])
-        | set(STRINGS["options"]["error"])
-        | set(STRINGS["config_subentries"]["door"]["error"])
-    )
+    known = set(STRINGS["config"]["error"]) | set(STRINGS["options"]["error"])
+    for subentry in STRINGS["config_subentries"].values():
+        known |= set(subentry["error"])
     assert errors - known == set()
 
 
@@ -77,6 +76,10 @@ def test_every_exception_and_issue_has_a_text() -> None:
     for problem in GpioProblem:
         issue = STRINGS["issues"][f"gpio_{problem.value}"]
         assert "{sensors}" in issue["description"]
+        assert "{detail}" in issue["description"]
+    for network_problem in NetworkProblem:
+        issue = STRINGS["issues"][f"presence_{network_problem.value}"]
+        assert "{parts}" in issue["description"]
         assert "{detail}" in issue["description"]
 
 

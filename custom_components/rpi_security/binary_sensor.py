@@ -10,8 +10,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .config import SensorConfig
 from .engine.alarm import SensorKind
+from .engine.presence import Presence
 from .entity import RpiSecurityEntity, sensor_device_info, system_device_info
-from .system import HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .system import HEALTH_KEY, OCCUPANCY_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
@@ -30,6 +31,10 @@ async def async_setup_entry(
         )
     if gpio_sensors:
         async_add_entities([GpioProblemEntity(system)])
+    if system.presence is not None:
+        async_add_entities([OccupancyEntity(system)])
+        if system.presence.network is not None:
+            async_add_entities([PresenceProblemEntity(system)])
 
 
 class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
@@ -95,5 +100,69 @@ class GpioProblemEntity(RpiSecurityEntity, BinarySensorEntity):
             "problems": {
                 problem.value: [i.config.name for i in inputs]
                 for problem, inputs in self._system.gpio_problems.items()
+            }
+        }
+
+
+class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
+    """On while anyone is home (a phone, or a person or tracker entity)."""
+
+    _attr_translation_key = "occupancy"
+    _attr_device_class = BinarySensorDeviceClass.OCCUPANCY
+
+    def __init__(self, system: SecuritySystem) -> None:
+        """Describe the occupancy sensor."""
+        super().__init__(system, OCCUPANCY_KEY)
+        self._attr_unique_id = f"{system.entry.entry_id}_occupancy"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether anyone is home."""
+        presence = self._system.presence
+        return presence is not None and presence.tracker.anyone_home
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Who is home and who is away."""
+        presence = self._system.presence
+        occupants = presence.tracker.occupants.values() if presence else ()
+        return {
+            state.value: sorted(
+                self._system.presence_name(o.id)
+                for o in occupants
+                if o.presence is state
+            )
+            for state in (Presence.HOME, Presence.AWAY)
+        }
+
+
+class PresenceProblemEntity(RpiSecurityEntity, BinarySensorEntity):
+    """On while part of presence detection (capture, ARP) does not work."""
+
+    _attr_translation_key = "presence_problem"
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, system: SecuritySystem) -> None:
+        """Describe the health sensor of presence detection."""
+        super().__init__(system, HEALTH_KEY)
+        self._attr_unique_id = f"{system.entry.entry_id}_presence_problem"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether some part of presence detection fails."""
+        presence = self._system.presence
+        return bool(presence and presence.problems)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """What fails, and why."""
+        presence = self._system.presence
+        problems = presence.problems if presence else {}
+        return {
+            "problems": {
+                part.value: err.problem.value for part, err in problems.items()
             }
         }

@@ -10,14 +10,22 @@ from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
 
 from .const import (
     CONF_ARM_MODES,
+    CONF_ARP_TRIES,
+    CONF_AWAY_TIMEOUT,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
     CONF_CONTACT_TYPE,
     CONF_DEBOUNCE_MS,
+    CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
+    CONF_DISARM_POLICY,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
+    CONF_IP,
+    CONF_LAN_INTERFACE,
+    CONF_MAC,
+    CONF_MONITOR_INTERFACE,
     CONF_MOTION_USES_ENTRY_DELAY,
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
@@ -26,6 +34,8 @@ from .const import (
     CONF_SOURCE,
     CONF_TRIGGER_TIME,
     CONTACT_NO,
+    DEFAULT_ARP_TRIES,
+    DEFAULT_AWAY_TIMEOUT_MINUTES,
     DEFAULT_DEBOUNCE_MS,
     DEFAULT_ENTRY_DELAY,
     DEFAULT_EXIT_DELAY,
@@ -34,8 +44,11 @@ from .const import (
     SOURCE_ENTITY,
     SUBENTRY_DOOR,
     SUBENTRY_MOTION,
+    SUBENTRY_PHONE,
+    SUBENTRY_PRESENCE_ENTITY,
 )
 from .engine.alarm import AlarmSettings, ArmMode, SensorKind
+from .engine.presence import DisarmPolicy
 
 DEFAULT_ARM_MODES = (ArmMode.AWAY, ArmMode.HOME, ArmMode.NIGHT)
 
@@ -48,6 +61,12 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MOTION_USES_ENTRY_DELAY: False,
     CONF_PET_IMMUNE_MINUTES: 0,
     CONF_CODE_ARM_REQUIRED: False,
+    CONF_LAN_INTERFACE: None,
+    CONF_MONITOR_INTERFACE: None,
+    CONF_AWAY_TIMEOUT: DEFAULT_AWAY_TIMEOUT_MINUTES,
+    CONF_ARP_TRIES: DEFAULT_ARP_TRIES,
+    CONF_DEPARTURE_MODE: ArmMode.AWAY.value,
+    CONF_DISARM_POLICY: DisarmPolicy.ALWAYS.value,
 }
 
 SENSOR_KIND_OF_SUBENTRY: dict[str, SensorKind] = {
@@ -122,6 +141,47 @@ class SensorConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PhoneConfig:
+    """A phone recognised on the network by its MAC address."""
+
+    id: str  # the subentry id
+    name: str
+    mac: str  # normalized, aa:bb:cc:dd:ee:ff
+    ip: str | None = None  # a fixed address, if the phone has one
+
+    @classmethod
+    def from_subentry(cls, subentry: ConfigSubentry) -> PhoneConfig:
+        """Read a phone subentry."""
+        return cls(
+            id=subentry.subentry_id,
+            name=subentry.title,
+            mac=subentry.data[CONF_MAC],
+            ip=subentry.data.get(CONF_IP) or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceEntityConfig:
+    """A Home Assistant person or device_tracker used as a presence source."""
+
+    id: str  # the subentry id
+    name: str
+    entity_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceSettings:
+    """How phones are looked for and what presence does to the alarm."""
+
+    lan_interface: str | None = None
+    monitor_interface: str | None = None
+    away_timeout: float = DEFAULT_AWAY_TIMEOUT_MINUTES * 60
+    arp_tries: int = DEFAULT_ARP_TRIES
+    departure_mode: ArmMode = ArmMode.AWAY
+    disarm_policy: DisarmPolicy = DisarmPolicy.ALWAYS
+
+
+@dataclass(frozen=True, slots=True)
 class SystemConfig:
     """Everything the system needs to know about its configuration."""
 
@@ -129,6 +189,9 @@ class SystemConfig:
     simulation: bool
     alarm: AlarmSettings
     sensors: tuple[SensorConfig, ...]
+    phones: tuple[PhoneConfig, ...] = ()
+    presence_entities: tuple[PresenceEntityConfig, ...] = ()
+    presence: PresenceSettings = PresenceSettings()
     code_hash: str | None = None
     code_format: CodeFormat | None = None
     code_arm_required: bool = False
@@ -147,6 +210,21 @@ class SystemConfig:
                 for subentry in entry.subentries.values()
                 if subentry.subentry_type in SENSOR_KIND_OF_SUBENTRY
             ),
+            phones=tuple(
+                PhoneConfig.from_subentry(subentry)
+                for subentry in entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_PHONE
+            ),
+            presence_entities=tuple(
+                PresenceEntityConfig(
+                    id=subentry.subentry_id,
+                    name=subentry.title,
+                    entity_id=subentry.data[CONF_ENTITY_ID],
+                )
+                for subentry in entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_PRESENCE_ENTITY
+            ),
+            presence=presence_settings(options),
             code_hash=code_hash,
             code_format=CodeFormat(options.get(CONF_CODE_FORMAT, CodeFormat.NUMBER))
             if code_hash
@@ -165,4 +243,16 @@ def alarm_settings(options: Mapping[str, Any]) -> AlarmSettings:
         motion_uses_entry_delay=bool(options[CONF_MOTION_USES_ENTRY_DELAY]),
         pet_immune_window=float(options[CONF_PET_IMMUNE_MINUTES]) * 60,
         arm_modes=frozenset(ArmMode(mode) for mode in options[CONF_ARM_MODES]),
+    )
+
+
+def presence_settings(options: Mapping[str, Any]) -> PresenceSettings:
+    """The presence settings from the entry's options."""
+    return PresenceSettings(
+        lan_interface=options[CONF_LAN_INTERFACE] or None,
+        monitor_interface=options[CONF_MONITOR_INTERFACE] or None,
+        away_timeout=float(options[CONF_AWAY_TIMEOUT]) * 60,
+        arp_tries=int(options[CONF_ARP_TRIES]),
+        departure_mode=ArmMode(options[CONF_DEPARTURE_MODE]),
+        disarm_policy=DisarmPolicy(options[CONF_DISARM_POLICY]),
     )

@@ -1,6 +1,7 @@
 """Config flow: the system, its options, and its sensors as subentries."""
 
 from collections.abc import Mapping
+import ipaddress
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,6 +35,8 @@ import probatio
 from .config import DEFAULT_OPTIONS, SENSOR_KIND_OF_SUBENTRY, CodeFormat
 from .const import (
     CONF_ARM_MODES,
+    CONF_ARP_TRIES,
+    CONF_AWAY_TIMEOUT,
     CONF_CLEAR_CODE,
     CONF_CODE,
     CONF_CODE_ARM_REQUIRED,
@@ -41,9 +44,15 @@ from .const import (
     CONF_CODE_HASH,
     CONF_CONTACT_TYPE,
     CONF_DEBOUNCE_MS,
+    CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
+    CONF_DISARM_POLICY,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
+    CONF_IP,
+    CONF_LAN_INTERFACE,
+    CONF_MAC,
+    CONF_MONITOR_INTERFACE,
     CONF_MOTION_USES_ENTRY_DELAY,
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
@@ -56,19 +65,26 @@ from .const import (
     DEFAULT_DEBOUNCE_MS,
     DEFAULT_NAME,
     DOMAIN,
+    MAX_ARP_TRIES,
+    MAX_AWAY_TIMEOUT_MINUTES,
     MAX_DEBOUNCE_MS,
     MAX_DELAY,
     MAX_PET_IMMUNE_MINUTES,
     MAX_TRIGGER_TIME,
+    MIN_AWAY_TIMEOUT_MINUTES,
     MIN_TRIGGER_TIME,
     SOURCE_ENTITY,
     SOURCE_GPIO,
     SUBENTRY_DOOR,
     SUBENTRY_MOTION,
+    SUBENTRY_PHONE,
+    SUBENTRY_PRESENCE_ENTITY,
 )
 from .engine.alarm import ArmMode, SensorKind
 from .engine.codes import MIN_CODE_LENGTH, hash_code, is_numeric
+from .engine.presence import DisarmPolicy
 from .hardware.gpio import BCM_PINS
+from .hardware.network import list_interfaces, normalize_mac
 
 # The Pi's GPIO character device; its absence suggests simulation mode.
 GPIO_CHIP = Path("/dev/gpiochip0")
@@ -186,8 +202,13 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Doors and motion sensors are added as subentries."""
-        return {SUBENTRY_DOOR: DoorSubentryFlow, SUBENTRY_MOTION: MotionSubentryFlow}
+        """Doors, motion sensors, phones and presence entities are subentries."""
+        return {
+            SUBENTRY_DOOR: DoorSubentryFlow,
+            SUBENTRY_MOTION: MotionSubentryFlow,
+            SUBENTRY_PHONE: PhoneSubentryFlow,
+            SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
+        }
 
     @staticmethod
     @callback
@@ -203,7 +224,9 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Choose what to change."""
-        return self.async_show_menu(step_id="init", menu_options=["alarm", "code"])
+        return self.async_show_menu(
+            step_id="init", menu_options=["alarm", "code", "presence"]
+        )
 
     @property
     def _options(self) -> dict[str, Any]:
@@ -305,6 +328,93 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             data_schema=schema,
             errors=errors,
         )
+
+    async def async_step_presence(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Interfaces, the away timeout, and what presence does to the alarm."""
+        errors: dict[str, str] = {}
+        options = self._options
+        interfaces = await self.hass.async_add_executor_job(list_interfaces)
+        if user_input is not None:
+            errors = _validate_presence_options(
+                user_input, interfaces, options[CONF_ARM_MODES]
+            )
+            if not errors:
+                changes = {
+                    CONF_LAN_INTERFACE: user_input.get(CONF_LAN_INTERFACE) or None,
+                    CONF_MONITOR_INTERFACE: user_input.get(CONF_MONITOR_INTERFACE)
+                    or None,
+                    CONF_AWAY_TIMEOUT: int(user_input[CONF_AWAY_TIMEOUT]),
+                    CONF_ARP_TRIES: int(user_input[CONF_ARP_TRIES]),
+                    CONF_DEPARTURE_MODE: user_input[CONF_DEPARTURE_MODE],
+                    CONF_DISARM_POLICY: user_input[CONF_DISARM_POLICY],
+                }
+                return self.async_create_entry(data={**options, **changes})
+        interface_choice = SelectSelector(
+            SelectSelectorConfig(
+                options=interfaces, custom_value=True, mode=SelectSelectorMode.DROPDOWN
+            )
+        )
+        schema = probatio.Schema(
+            {
+                probatio.Optional(CONF_LAN_INTERFACE): interface_choice,
+                probatio.Optional(CONF_MONITOR_INTERFACE): interface_choice,
+                probatio.Required(CONF_AWAY_TIMEOUT): _number(
+                    MIN_AWAY_TIMEOUT_MINUTES, MAX_AWAY_TIMEOUT_MINUTES, "min"
+                ),
+                probatio.Required(CONF_ARP_TRIES): _number(1, MAX_ARP_TRIES),
+                probatio.Required(CONF_DEPARTURE_MODE): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[mode.value for mode in ArmMode],
+                        translation_key=CONF_ARM_MODES,
+                    )
+                ),
+                probatio.Required(CONF_DISARM_POLICY): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[policy.value for policy in DisarmPolicy],
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_DISARM_POLICY,
+                    )
+                ),
+            }
+        )
+        suggested = user_input or {
+            key: value for key, value in options.items() if value is not None
+        }
+        return self.async_show_form(
+            step_id="presence",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+        )
+
+
+def _validate_presence_options(
+    values: Mapping[str, Any], interfaces: list[str], arm_modes: list[str]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key in (CONF_LAN_INTERFACE, CONF_MONITOR_INTERFACE):
+        if (name := values.get(key)) and name not in interfaces:
+            errors[key] = "interface_not_found"
+    _in_range(
+        values,
+        CONF_AWAY_TIMEOUT,
+        low=MIN_AWAY_TIMEOUT_MINUTES,
+        high=MAX_AWAY_TIMEOUT_MINUTES,
+        error="away_timeout_out_of_range",
+        errors=errors,
+    )
+    _in_range(
+        values,
+        CONF_ARP_TRIES,
+        low=1,
+        high=MAX_ARP_TRIES,
+        error="arp_tries_out_of_range",
+        errors=errors,
+    )
+    if values.get(CONF_DEPARTURE_MODE) not in arm_modes:
+        errors[CONF_DEPARTURE_MODE] = "departure_mode_not_enabled"
+    return errors
 
 
 def _validate_alarm_options(values: Mapping[str, Any]) -> dict[str, str]:
@@ -422,8 +532,8 @@ class SensorSubentryFlow(ConfigSubentryFlow):
                 error="debounce_out_of_range",
                 errors=errors,
             )
-            if CONF_PIN not in errors and _pin_in_use(
-                entry, int(user_input[CONF_PIN]), editing
+            if CONF_PIN not in errors and _in_use(
+                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, _SENSOR_SUBENTRIES
             ):
                 errors[CONF_PIN] = "pin_in_use"
             if not errors:
@@ -464,7 +574,7 @@ class SensorSubentryFlow(ConfigSubentryFlow):
             errors = _validate_name(entry, name, editing)
             if state is None:
                 errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif _entity_in_use(entry, entity_id, editing):
+            elif _in_use(entry, CONF_ENTITY_ID, entity_id, editing, _SENSOR_SUBENTRIES):
                 errors[CONF_ENTITY_ID] = "entity_in_use"
             if not errors:
                 data = {CONF_SOURCE: SOURCE_ENTITY, CONF_ENTITY_ID: entity_id}
@@ -514,41 +624,153 @@ class MotionSubentryFlow(SensorSubentryFlow):
     kind = SensorKind.MOTION
 
 
-def _sensor_subentries(
-    entry: ConfigEntry, editing: ConfigSubentry | None
+class PhoneSubentryFlow(ConfigSubentryFlow):
+    """Add or change a phone recognised on the network by its MAC address."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Name, MAC address and, optionally, a fixed IP address."""
+        entry = self._get_entry()
+        editing = (
+            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
+        )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            errors = _validate_name(entry, name, editing, _PRESENCE_SUBENTRIES)
+            mac = ip = ""
+            try:
+                mac = normalize_mac(str(user_input.get(CONF_MAC, "")))
+            except ValueError:
+                errors[CONF_MAC] = "invalid_mac"
+            else:
+                if _in_use(entry, CONF_MAC, mac, editing, _PRESENCE_SUBENTRIES):
+                    errors[CONF_MAC] = "mac_in_use"
+            if raw_ip := str(user_input.get(CONF_IP) or "").strip():
+                try:
+                    ip = str(ipaddress.IPv4Address(raw_ip))
+                except ValueError:
+                    errors[CONF_IP] = "invalid_ip"
+            if not errors:
+                data = {CONF_MAC: mac, CONF_IP: ip or None}
+                if editing is None:
+                    return self.async_create_entry(title=name, data=data, unique_id=mac)
+                return self.async_update_and_abort(
+                    entry, editing, title=name, data=data, unique_id=mac
+                )
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_NAME): TextSelector(),
+                probatio.Required(CONF_MAC): TextSelector(),
+                probatio.Optional(CONF_IP): TextSelector(),
+            }
+        )
+        suggested = user_input or (
+            {CONF_NAME: editing.title, **editing.data} if editing else {}
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, {k: v for k, v in suggested.items() if v is not None}
+            ),
+            errors=errors,
+        )
+
+    async_step_reconfigure = async_step_user
+
+
+class PresenceEntitySubentryFlow(ConfigSubentryFlow):
+    """Add or change a person or device_tracker used as a presence source."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The entity, and a name."""
+        entry = self._get_entry()
+        editing = (
+            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
+        )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            entity_id = user_input[CONF_ENTITY_ID]
+            state = self.hass.states.get(entity_id)
+            name = str(user_input.get(CONF_NAME) or "").strip() or (
+                state.name if state else entity_id
+            )
+            errors = _validate_name(entry, name, editing, _PRESENCE_SUBENTRIES)
+            if state is None:
+                errors[CONF_ENTITY_ID] = "entity_not_found"
+            elif _in_use(
+                entry, CONF_ENTITY_ID, entity_id, editing, _PRESENCE_SUBENTRIES
+            ):
+                errors[CONF_ENTITY_ID] = "entity_in_use"
+            if not errors:
+                data = {CONF_ENTITY_ID: entity_id}
+                if editing is None:
+                    return self.async_create_entry(
+                        title=name, data=data, unique_id=entity_id
+                    )
+                return self.async_update_and_abort(
+                    entry, editing, title=name, data=data, unique_id=entity_id
+                )
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_ENTITY_ID): EntitySelector(
+                    EntitySelectorConfig(domain=["person", "device_tracker"])
+                ),
+                probatio.Optional(CONF_NAME): TextSelector(),
+            }
+        )
+        suggested = user_input or (
+            {CONF_NAME: editing.title, **editing.data} if editing else {}
+        )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+        )
+
+    async_step_reconfigure = async_step_user
+
+
+_SENSOR_SUBENTRIES = tuple(SENSOR_KIND_OF_SUBENTRY)
+_PRESENCE_SUBENTRIES = (SUBENTRY_PHONE, SUBENTRY_PRESENCE_ENTITY)
+
+
+def _others(
+    entry: ConfigEntry, kinds: tuple[str, ...], editing: ConfigSubentry | None
 ) -> list[ConfigSubentry]:
-    """Every sensor subentry except the one being edited."""
+    """The subentries of ``kinds``, except the one being edited."""
     return [
         subentry
         for subentry in entry.subentries.values()
-        if subentry.subentry_type in SENSOR_KIND_OF_SUBENTRY
+        if subentry.subentry_type in kinds
         and (editing is None or subentry.subentry_id != editing.subentry_id)
     ]
 
 
 def _validate_name(
-    entry: ConfigEntry, name: str, editing: ConfigSubentry | None
+    entry: ConfigEntry,
+    name: str,
+    editing: ConfigSubentry | None,
+    kinds: tuple[str, ...] = _SENSOR_SUBENTRIES,
 ) -> dict[str, str]:
+    """A name is needed, and unique among the subentries of ``kinds``."""
     if not name:
         return {CONF_NAME: "name_required"}
-    taken = {s.title.casefold() for s in _sensor_subentries(entry, editing)}
+    taken = {s.title.casefold() for s in _others(entry, kinds, editing)}
     if name.casefold() in taken:
         return {CONF_NAME: "name_in_use"}
     return {}
 
 
-def _pin_in_use(entry: ConfigEntry, pin: int, editing: ConfigSubentry | None) -> bool:
-    return any(
-        subentry.data.get(CONF_SOURCE) == SOURCE_GPIO
-        and subentry.data.get(CONF_PIN) == pin
-        for subentry in _sensor_subentries(entry, editing)
-    )
-
-
-def _entity_in_use(
-    entry: ConfigEntry, entity_id: str, editing: ConfigSubentry | None
+def _in_use(
+    entry: ConfigEntry,
+    key: str,
+    value: Any,
+    editing: ConfigSubentry | None,
+    kinds: tuple[str, ...],
 ) -> bool:
-    return any(
-        subentry.data.get(CONF_ENTITY_ID) == entity_id
-        for subentry in _sensor_subentries(entry, editing)
-    )
+    """Whether another subentry of ``kinds`` already has ``value`` at ``key``."""
+    return any(s.data.get(key) == value for s in _others(entry, kinds, editing))

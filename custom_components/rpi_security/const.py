@@ -24,9 +24,22 @@ CONF_CODE_ARM_REQUIRED: Final = "code_arm_required"
 CONF_CODE: Final = "code"
 CONF_CLEAR_CODE: Final = "clear_code"
 
+# Presence options.
+CONF_LAN_INTERFACE: Final = "lan_interface"
+CONF_MONITOR_INTERFACE: Final = "monitor_interface"
+CONF_AWAY_TIMEOUT: Final = "away_timeout"  # minutes
+CONF_ARP_TRIES: Final = "arp_tries"
+CONF_DEPARTURE_MODE: Final = "departure_mode"
+CONF_DISARM_POLICY: Final = "disarm_policy"
+
 # Sensor subentries.
 SUBENTRY_DOOR: Final = "door"
 SUBENTRY_MOTION: Final = "motion"
+# Presence subentries.
+SUBENTRY_PHONE: Final = "phone"
+SUBENTRY_PRESENCE_ENTITY: Final = "presence_entity"
+CONF_MAC: Final = "mac"
+CONF_IP: Final = "ip"
 CONF_SOURCE: Final = "source"
 SOURCE_GPIO: Final = "gpio"
 SOURCE_ENTITY: Final = "entity"
@@ -47,6 +60,12 @@ MIN_TRIGGER_TIME: Final = 1
 MAX_TRIGGER_TIME: Final = 3600
 MAX_DEBOUNCE_MS: Final = 5000
 MAX_PET_IMMUNE_MINUTES: Final = 60
+DEFAULT_AWAY_TIMEOUT_MINUTES: Final = 10
+MIN_AWAY_TIMEOUT_MINUTES: Final = 1
+MAX_AWAY_TIMEOUT_MINUTES: Final = 120
+DEFAULT_ARP_TRIES: Final = 3
+MAX_ARP_TRIES: Final = 10
+ARP_TRY_INTERVAL: Final = 1.0  # seconds between ARP tries
 
 # Bus events.
 EVENT_ALARM: Final = "rpi_security_event"
@@ -58,3 +77,6 @@ SERVICE_SIMULATE: Final = "simulate"
 ATTR_MODE: Final = "mode"
 ATTR_FORCE: Final = "force"
 ATTR_ACTION: Final = "action"
+
+# Who changed the alarm, when it was not a person.
+CHANGED_BY_PRESENCE: Final = "presence"

@@ -1,12 +1,14 @@
 """Repair issues: problems a user has to fix outside Home Assistant."""
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
 from .hardware.gpio import GpioProblem
+from .hardware.network import NetworkProblem, NetworkUnavailableError
 from .inputs import GpioSensorInput
 
 TROUBLESHOOTING_URL = "https://github.com/rpi-security/ha-rpi-security#troubleshooting"
@@ -41,7 +43,35 @@ def async_report_gpio_problems(
 
 
 @callback
+def async_report_presence_problems[Part: StrEnum](
+    hass: HomeAssistant, problems: Mapping[Part, NetworkUnavailableError]
+) -> None:
+    """Raise one issue per kind of network problem; clear the ones that are gone."""
+    for problem in NetworkProblem:
+        issue_id = f"presence_{problem.value}"
+        parts = [part for part, err in problems.items() if err.problem is problem]
+        if not parts:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            continue
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            learn_more_url=TROUBLESHOOTING_URL,
+            translation_key=issue_id,
+            translation_placeholders={
+                "parts": ", ".join(part.value for part in parts),
+                "detail": problems[parts[0]].detail,
+            },
+        )
+
+
+@callback
 def async_clear_issues(hass: HomeAssistant) -> None:
     """Remove every issue this integration raised (the entry is gone)."""
     for problem in GpioProblem:
         ir.async_delete_issue(hass, DOMAIN, f"gpio_{problem.value}")
+    for network_problem in NetworkProblem:
+        ir.async_delete_issue(hass, DOMAIN, f"presence_{network_problem.value}")

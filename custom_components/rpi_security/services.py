@@ -24,17 +24,19 @@ from .engine.alarm import ArmMode, SensorKind
 from .system import RpiSecurityConfigEntry
 
 # What each simulated action does: the kind of sensor it applies to, and its level.
-SIMULATED_ACTIONS: dict[str, tuple[SensorKind, bool]] = {
+SENSOR_ACTIONS: dict[str, tuple[SensorKind, bool]] = {
     "open": (SensorKind.DOOR, True),
     "close": (SensorKind.DOOR, False),
     "motion": (SensorKind.MOTION, True),
     "still": (SensorKind.MOTION, False),
 }
+# A phone arrives (sends a frame, answers ARP) or goes silent.
+PHONE_ACTIONS: dict[str, bool] = {"present": True, "silent": False}
 
 SIMULATE_SCHEMA = probatio.Schema(
     {
         probatio.Required(ATTR_ENTITY_ID): cv.entity_id,
-        probatio.Required(ATTR_ACTION): probatio.In(list(SIMULATED_ACTIONS)),
+        probatio.Required(ATTR_ACTION): probatio.In([*SENSOR_ACTIONS, *PHONE_ACTIONS]),
     }
 )
 
@@ -60,10 +62,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
 
 async def _async_simulate(call: ServiceCall) -> None:
-    """Move a simulated sensor as if a door opened or someone walked by."""
+    """Move a simulated sensor or phone as the real one would."""
     hass = call.hass
     entity_id: str = call.data[ATTR_ENTITY_ID]
-    kind, level = SIMULATED_ACTIONS[call.data[ATTR_ACTION]]
+    action: str = call.data[ATTR_ACTION]
     registry_entry = er.async_get(hass).async_get(entity_id)
     if (
         registry_entry is None
@@ -71,11 +73,7 @@ async def _async_simulate(call: ServiceCall) -> None:
         or registry_entry.config_subentry_id is None
         or registry_entry.config_entry_id is None
     ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_a_simulated_sensor",
-            translation_placeholders={"entity_id": entity_id},
-        )
+        raise _not_simulated(entity_id)
     entry: RpiSecurityConfigEntry | None = hass.config_entries.async_get_entry(
         registry_entry.config_entry_id
     )
@@ -88,20 +86,32 @@ async def _async_simulate(call: ServiceCall) -> None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="not_simulation"
         )
-    sensor = system.sensor_config(registry_entry.config_subentry_id)
+    subentry_id = registry_entry.config_subentry_id
+    sensor = system.sensor_config(subentry_id)
+    presence = system.presence
+    if presence is not None and subentry_id in presence.phones:
+        if action not in PHONE_ACTIONS:
+            raise _wrong_action(action, entity_id)
+        presence.simulate(subentry_id, PHONE_ACTIONS[action])
+        return
     if sensor is None or not sensor.on_gpio:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_a_simulated_sensor",
-            translation_placeholders={"entity_id": entity_id},
-        )
-    if sensor.kind is not kind:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="action_not_for_sensor",
-            translation_placeholders={
-                "action": call.data[ATTR_ACTION],
-                "entity_id": entity_id,
-            },
-        )
-    system.simulate(sensor.id, level)
+        raise _not_simulated(entity_id)
+    if action not in SENSOR_ACTIONS or SENSOR_ACTIONS[action][0] is not sensor.kind:
+        raise _wrong_action(action, entity_id)
+    system.simulate(sensor.id, SENSOR_ACTIONS[action][1])
+
+
+def _not_simulated(entity_id: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="not_a_simulated_sensor",
+        translation_placeholders={"entity_id": entity_id},
+    )
+
+
+def _wrong_action(action: str, entity_id: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="action_not_for_sensor",
+        translation_placeholders={"action": action, "entity_id": entity_id},
+    )

@@ -5,8 +5,8 @@ engine returns is carried out here: the state is stored, entities are told,
 bus events are fired and the next deadline is scheduled.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 import logging
 import math
@@ -22,16 +22,19 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .config import SensorConfig, SystemConfig
-from .const import DOMAIN, EVENT_ALARM, EVENT_BAD_CODE
+from .const import CHANGED_BY_PRESENCE, DOMAIN, EVENT_ALARM, EVENT_BAD_CODE
 from .engine.alarm import (
     AlarmEvent,
     AlarmMachine,
+    AlarmState,
     ArmingRefusedError,
     ArmMode,
     ArmModeNotEnabledError,
     DisarmFirstError,
+    EventType,
 )
 from .engine.codes import CodeLockout, verify_code
+from .engine.presence import ArmDecision, AutoArm, DisarmDecision, PresenceChange
 from .hardware.gpio import (
     GpioProblem,
     GpioUnavailableError,
@@ -39,15 +42,19 @@ from .hardware.gpio import (
     open_pin_factory,
 )
 from .inputs import EntitySensorInput, GpioSensorInput, SensorInput
-from .issues import async_report_gpio_problems
+from .issues import async_report_gpio_problems, async_report_presence_problems
+from .presence import PresenceMonitor
 
 _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 
-# Keys to subscribe to: the panel, the components' health, or a sensor's id.
+# Keys to subscribe to: the panel, the components' health, whether anyone is
+# home, automatic arming, or the id of a sensor or a phone.
 ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
+OCCUPANCY_KEY = "occupancy"
+AUTO_ARM_KEY = "auto_arm"
 
 type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
 
@@ -55,14 +62,6 @@ type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
 def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     """Where a system keeps what must survive a restart."""
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}")
-
-
-@dataclass(slots=True)
-class AlarmCause:
-    """A sensor as the outside world names it."""
-
-    name: str
-    entity_id: str | None
 
 
 class SecuritySystem:
@@ -92,6 +91,21 @@ class SecuritySystem:
         self._cancel_deadline: Callable[[], None] | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
         self._pin_factory: Any = None
+        presence = config.presence
+        self.auto_arm = AutoArm(
+            departure_mode=presence.departure_mode,
+            disarm_policy=presence.disarm_policy,
+        )
+        self.presence: PresenceMonitor | None = None
+        if config.phones or config.presence_entities:
+            self.presence = PresenceMonitor(
+                hass,
+                config,
+                notify=self._notify,
+                on_changes=self._presence_changed,
+                on_health=self._presence_health_changed,
+            )
+        self._background: set[asyncio.Task[None]] = set()
 
     @property
     def pin_factory(self) -> Any:
@@ -112,8 +126,16 @@ class SecuritySystem:
         await self._async_open_gpio()
         for sensor_input in self.inputs.values():
             await sensor_input.async_start()
-        if stored and "alarm" in stored:
+        stored = stored or {}
+        if "alarm" in stored:
             self._restore(stored["alarm"])
+        auto_arm = stored.get("auto_arm", {})
+        self.auto_arm.enabled = bool(auto_arm.get("enabled", True))
+        self.auto_arm.armed_by_presence = bool(auto_arm.get("armed_by_presence"))
+        if self.presence is not None:
+            await self.presence.async_start(stored.get("presence"))
+            self.auto_arm.observe(self.presence.tracker)
+            self._presence_health_changed()
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
@@ -124,6 +146,10 @@ class SecuritySystem:
             self._cancel_stop_listener()
             self._cancel_stop_listener = None
         self._cancel_timers()
+        for task in list(self._background):
+            task.cancel()
+        if self.presence is not None:
+            await self.presence.async_stop()
         await self._async_save_now()
         for sensor_input in self.inputs.values():
             await sensor_input.async_stop()
@@ -224,23 +250,11 @@ class SecuritySystem:
                 mode, time.time(), force=force, changed_by=changed_by
             )
         except ArmingRefusedError as err:
-            doors = ", ".join(self.sensor_name(door) for door in err.open_doors)
-            self.hass.bus.async_fire(
-                EVENT_ALARM,
-                {
-                    "type": "arming_refused",
-                    "state": self.machine.state.value,
-                    "mode": mode.value,
-                    "open_doors": [self.sensor_name(d) for d in err.open_doors],
-                    "changed_by": changed_by,
-                    "entity_id": self.panel_entity_id,
-                },
-                context=context,
-            )
+            doors = self._arming_refused(mode, err, changed_by, context)
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="doors_open",
-                translation_placeholders={"doors": doors},
+                translation_placeholders={"doors": ", ".join(doors)},
             ) from err
         except ArmModeNotEnabledError as err:
             raise ServiceValidationError(
@@ -254,13 +268,17 @@ class SecuritySystem:
                 translation_key="disarm_first",
                 translation_placeholders={"state": self.machine.state.value},
             ) from err
+        if events:
+            self.auto_arm.armed(by_presence=False)
         self._apply(events, context)
 
     async def async_disarm(self, *, code: str | None, context: Context | None) -> None:
         """Disarm; needs the code when one is set."""
         await self.async_check_code(code)
         changed_by = await self._async_changed_by(context)
+        self.auto_arm.disarmed()
         self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
+        self._save()
 
     async def async_trigger(self, *, context: Context | None) -> None:
         """Trigger the alarm at once."""
@@ -309,6 +327,13 @@ class SecuritySystem:
             translation_domain=DOMAIN, translation_key="invalid_code"
         )
 
+    async def async_set_auto_arm(self, enabled: bool) -> None:
+        """Turn arming and disarming by presence on or off."""
+        self.auto_arm.switched(enabled)
+        self._save()
+        self._notify(AUTO_ARM_KEY)
+        self._presence_changed([])
+
     def simulate(self, sensor_id: str, is_open: bool) -> None:
         """Simulation mode: move a sensor's mock pin (through the debounce)."""
         sensor_input = self.inputs[sensor_id]
@@ -349,6 +374,8 @@ class SecuritySystem:
                 self._apply(self.machine.sensor_changed(sensor_id, level, time.time()))
         self._notify(sensor_id)
         self._notify(ALARM_KEY)  # the panel lists the open sensors
+        if level is False and self.auto_arm.retry_arm:
+            self._presence_changed([])  # a door closed: arming may work now
 
     @callback
     def _apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
@@ -356,12 +383,43 @@ class SecuritySystem:
         self._schedule_deadline()
         if not events:
             return
-        self._store.async_delay_save(self._snapshot, 0)
+        self._save()
         self._notify(ALARM_KEY)
         for event in events:
             self.hass.bus.async_fire(
                 EVENT_ALARM, self._event_data(event), context=context
             )
+        if self.presence is not None and self.auto_arm.enabled:
+            entry_delay = any(
+                e.type is EventType.STATE_CHANGED and e.state is AlarmState.PENDING
+                for e in events
+            )
+            if entry_delay and self.machine.cause in self.inputs:
+                # A door opened while armed: is it an owner coming home?
+                self._run(self.presence.async_probe_arrivals())
+
+    def _arming_refused(
+        self,
+        mode: ArmMode,
+        err: ArmingRefusedError,
+        changed_by: str | None,
+        context: Context | None,
+    ) -> list[str]:
+        """Tell automations that arming was refused; return the open doors."""
+        doors = [self.sensor_name(door) for door in err.open_doors]
+        self.hass.bus.async_fire(
+            EVENT_ALARM,
+            {
+                "type": "arming_refused",
+                "state": self.machine.state.value,
+                "mode": mode.value,
+                "open_doors": doors,
+                "changed_by": changed_by,
+                "entity_id": self.panel_entity_id,
+            },
+            context=context,
+        )
+        return doors
 
     def _event_data(self, event: AlarmEvent) -> dict[str, Any]:
         return {
@@ -398,7 +456,81 @@ class SecuritySystem:
         self._apply(self.machine.advance(now.timestamp()))
 
     def _snapshot(self) -> dict[str, Any]:
-        return {"alarm": self.machine.snapshot(time.time())}
+        snapshot: dict[str, Any] = {
+            "alarm": self.machine.snapshot(time.time()),
+            "auto_arm": {
+                "enabled": self.auto_arm.enabled,
+                "armed_by_presence": self.auto_arm.armed_by_presence,
+            },
+        }
+        if self.presence is not None:
+            snapshot["presence"] = self.presence.snapshot()
+        return snapshot
+
+    @callback
+    def _save(self) -> None:
+        self._store.async_delay_save(self._snapshot, 0)
+
+    def _run(self, work: Coroutine[Any, Any, None]) -> None:
+        task = self.hass.async_create_background_task(work, "rpi_security")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # -- presence ------------------------------------------------------------
+
+    @callback
+    def _presence_changed(self, changes: list[PresenceChange]) -> None:
+        """Presence changed (or may now lead somewhere): act on the decision."""
+        if self.presence is None:
+            return
+        if changes:
+            self._notify(OCCUPANCY_KEY)
+            self._save()
+        decision = self.auto_arm.decide(
+            self.presence.tracker, changes, self.machine.state
+        )
+        now = time.time()
+        if isinstance(decision, DisarmDecision):
+            name = self.presence_name(decision.occupant_id)
+            self.auto_arm.disarmed()
+            self._apply(
+                self.machine.disarm(now, changed_by=f"{name} ({CHANGED_BY_PRESENCE})")
+            )
+        elif isinstance(decision, ArmDecision):
+            self._arm_by_presence(decision.mode, now)
+
+    def _arm_by_presence(self, mode: ArmMode, now: float) -> None:
+        try:
+            events = self.machine.arm(mode, now, changed_by=CHANGED_BY_PRESENCE)
+        except ArmingRefusedError as err:
+            self.auto_arm.refused()
+            doors = self._arming_refused(mode, err, CHANGED_BY_PRESENCE, None)
+            _LOGGER.warning(
+                "Everyone has left, but arming waits for doors to close: %s",
+                ", ".join(doors),
+            )
+            return
+        except ArmModeNotEnabledError:
+            _LOGGER.error(
+                "Everyone has left, but the departure mode %s is not an enabled arm "
+                "mode; change it in the presence options",
+                mode.value,
+            )
+            return
+        self.auto_arm.armed(by_presence=True)
+        self._apply(events)
+
+    @callback
+    def _presence_health_changed(self) -> None:
+        if self.presence is not None:
+            async_report_presence_problems(self.hass, self.presence.problems)
+        self._notify(HEALTH_KEY)
+
+    def presence_name(self, occupant_id: str) -> str:
+        """The name of a phone or presence entity."""
+        names = {phone.id: phone.name for phone in self.config.phones}
+        names |= {entity.id: entity.name for entity in self.config.presence_entities}
+        return names.get(occupant_id, occupant_id)
 
     async def _async_save_now(self) -> None:
         await self._store.async_save(self._snapshot())

@@ -1,0 +1,366 @@
+"""The network seen from the Pi: interfaces, captured frames, ARP probes.
+
+No decisions here. Frames are captured on ``AF_PACKET`` sockets whose BPF filter
+(compiled by libpcap through scapy) runs in the kernel, so traffic from other
+devices never reaches Python. The few header fields needed are read straight
+from the bytes, so a flood of frames costs no dissection. Sockets are
+non-blocking; callers read them when the event loop says they are readable.
+
+Opening sockets and importing scapy block: callers do that in an executor.
+"""
+
+from collections.abc import Iterable
+import contextlib
+import ctypes
+from dataclasses import dataclass
+from enum import StrEnum
+import errno
+import fcntl
+import ipaddress
+from pathlib import Path
+import re
+import socket
+import struct
+
+ETH_P_ALL = 0x0003
+ETH_P_ARP = 0x0806
+ETH_P_IP = 0x0800
+ETH_P_8021Q = 0x8100
+ARPHRD_IEEE80211_RADIOTAP = 803  # /sys/class/net/<iface>/type of a monitor interface
+LINKTYPE_ETHERNET = 1
+LINKTYPE_RADIOTAP = 127
+SO_ATTACH_FILTER = 26
+SIOCGIFADDR = 0x8915
+SIOCGIFNETMASK = 0x891B
+
+BROADCAST = b"\xff" * 6
+# Sweeps cover at most the /24 around this host's own address.
+SWEEP_PREFIX = 24
+
+_MAC = re.compile(r"^[0-9a-f]{2}([:-]?)(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}$")
+
+
+class NetworkProblem(StrEnum):
+    """Why part of the network cannot be used."""
+
+    NO_PERMISSION = "no_permission"  # raw sockets need root or CAP_NET_RAW
+    NO_INTERFACE = "no_interface"  # the interface does not exist (any more)
+    NOT_MONITOR = "not_monitor"  # the capture interface is not in monitor mode
+    NO_ADDRESS = "no_address"  # the LAN interface has no IPv4 address
+    NO_LIBPCAP = "no_libpcap"  # filters cannot be compiled
+    FAILED = "failed"  # anything else the system refused
+
+
+class NetworkUnavailableError(Exception):
+    """Part of the network cannot be used; ``problem`` says why."""
+
+    def __init__(self, problem: NetworkProblem, detail: str) -> None:
+        """Keep the kind of problem and the system's own words."""
+        super().__init__(detail)
+        self.problem = problem
+        self.detail = detail
+
+    @classmethod
+    def no_address(cls, interface: str) -> NetworkUnavailableError:
+        """The LAN interface has no IPv4 address to ask from."""
+        return cls(NetworkProblem.NO_ADDRESS, f"{interface} has no IPv4 address")
+
+    @classmethod
+    def from_os_error(cls, err: OSError, interface: str) -> NetworkUnavailableError:
+        """Classify what the system said when opening or reading a socket."""
+        if isinstance(err, PermissionError) or err.errno == errno.EPERM:
+            return cls(NetworkProblem.NO_PERMISSION, str(err))
+        if err.errno in (errno.ENODEV, errno.ENXIO, errno.ENETDOWN):
+            return cls(NetworkProblem.NO_INTERFACE, f"{interface}: {err}")
+        return cls(NetworkProblem.FAILED, f"{interface}: {err}")
+
+
+def normalize_mac(text: str) -> str:
+    """``AA-BB-CC-DD-EE-FF`` and friends as ``aa:bb:cc:dd:ee:ff``.
+
+    Raises ``ValueError`` for anything that is not a unicast MAC address.
+    """
+    value = text.strip().lower()
+    if not _MAC.match(value):
+        raise ValueError(f"not a MAC address: {text!r}")
+    digits = re.sub(r"[:-]", "", value)
+    raw = bytes.fromhex(digits)
+    if raw[0] & 1:
+        raise ValueError(f"not a unicast MAC address: {text!r}")
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def mac_bytes(mac: str) -> bytes:
+    """The six bytes of a normalized MAC address."""
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def mac_text(raw: bytes) -> str:
+    """Six bytes as ``aa:bb:cc:dd:ee:ff``."""
+    return raw.hex(":")
+
+
+# -- interfaces --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceInfo:
+    """What the Pi knows of one of its network interfaces."""
+
+    name: str
+    mac: str
+    monitor: bool
+    ipv4: str | None = None
+    prefix: int | None = None
+
+    @property
+    def network(self) -> ipaddress.IPv4Network | None:
+        """The interface's IPv4 network."""
+        if self.ipv4 is None or self.prefix is None:
+            return None
+        return ipaddress.IPv4Interface(f"{self.ipv4}/{self.prefix}").network
+
+
+def list_interfaces() -> list[str]:
+    """The names of this host's network interfaces."""
+    return sorted(name for _index, name in socket.if_nameindex())
+
+
+def interface_info(name: str) -> InterfaceInfo:
+    """Read an interface's MAC, type and IPv4 address (blocking)."""
+    base = Path("/sys/class/net") / name
+    try:
+        mac = (base / "address").read_text().strip()
+        link_type = int((base / "type").read_text())
+    except (OSError, ValueError) as err:
+        raise NetworkUnavailableError(
+            NetworkProblem.NO_INTERFACE, f"{name}: no such interface"
+        ) from err
+    ipv4, prefix = _ipv4_of(name)
+    return InterfaceInfo(
+        name=name,
+        mac=mac,
+        monitor=link_type == ARPHRD_IEEE80211_RADIOTAP,
+        ipv4=ipv4,
+        prefix=prefix,
+    )
+
+
+def _ipv4_of(name: str) -> tuple[str | None, int | None]:
+    request = struct.pack("256s", name.encode()[:15])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            address = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, request)[20:24]
+            netmask = fcntl.ioctl(sock.fileno(), SIOCGIFNETMASK, request)[20:24]
+        except OSError:
+            return None, None
+    prefix = bin(int.from_bytes(netmask, "big")).count("1")
+    return socket.inet_ntoa(address), prefix
+
+
+def default_route_interface(path: Path = Path("/proc/net/route")) -> str | None:
+    """The interface of the IPv4 default route (blocking), if there is one."""
+    try:
+        lines = path.read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 2 and fields[1] == "00000000":
+            return fields[0]
+    return None
+
+
+def neighbour_table(path: Path = Path("/proc/net/arp")) -> dict[str, str]:
+    """MAC -> IPv4 address from the kernel's neighbour (ARP) table (blocking)."""
+    table: dict[str, str] = {}
+    try:
+        lines = path.read_text().splitlines()[1:]
+    except OSError:
+        return table
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 4 and fields[2] != "0x0":  # 0x0: incomplete entry
+            try:
+                table[normalize_mac(fields[3])] = fields[0]
+            except ValueError:
+                continue
+    return table
+
+
+# -- filters -----------------------------------------------------------------
+
+
+def probe_request_filter(macs: Iterable[str]) -> str:
+    """BPF: 802.11 probe requests sent by ``macs`` (RadioTap link type)."""
+    senders = " or ".join(f"wlan addr2 {mac}" for mac in macs)
+    return f"type mgt subtype probe-req and ({senders})"
+
+
+def lan_filter(macs: Iterable[str], own_mac: str) -> str:
+    """BPF: Ethernet frames from ``macs`` to this host (or broadcast)."""
+    senders = " or ".join(f"ether src {mac}" for mac in macs)
+    return f"({senders}) and (ether dst {own_mac} or ether broadcast)"
+
+
+def arp_reply_filter(own_mac: str) -> str:
+    """BPF: ARP replies addressed to this host."""
+    return f"arp and arp[6:2] = 2 and ether dst {own_mac}"
+
+
+class CompiledFilter:
+    """A BPF program ready for ``SO_ATTACH_FILTER`` (compiled by libpcap)."""
+
+    def __init__(self, expression: str, linktype: int) -> None:
+        """Compile ``expression`` (blocking: imports scapy, loads libpcap)."""
+        try:
+            from scapy.arch.common import compile_filter  # noqa: PLC0415
+            from scapy.error import Scapy_Exception  # noqa: PLC0415
+        except ImportError as err:  # pragma: no cover  (scapy is a requirement)
+            raise NetworkUnavailableError(NetworkProblem.NO_LIBPCAP, str(err)) from err
+        try:
+            program = compile_filter(expression, linktype=linktype)
+        except (ImportError, Scapy_Exception) as err:
+            raise NetworkUnavailableError(NetworkProblem.NO_LIBPCAP, str(err)) from err
+        self.expression = expression
+        self.length = int(program.bf_len)
+        # Keep our own copy of the instructions: the kernel copies them on attach.
+        size = self.length * 8  # struct bpf_insn: u16 code, u8 jt, u8 jf, u32 k
+        self.instructions = ctypes.string_at(program.bf_insns, size)
+        self._buffer = ctypes.create_string_buffer(self.instructions)
+
+    def sock_fprog(self) -> bytes:
+        """``struct sock_fprog`` for setsockopt."""
+        return struct.pack("HL", self.length, ctypes.addressof(self._buffer))
+
+
+# -- sockets -------------------------------------------------------------------
+
+
+class RawSocket:
+    """A non-blocking ``AF_PACKET`` socket on one interface, with a kernel filter."""
+
+    def __init__(
+        self,
+        interface: str,
+        bpf: CompiledFilter | None,
+        *,
+        protocol: int = ETH_P_ALL,
+        receive_buffer: int = 1 << 20,
+    ) -> None:
+        """Open and bind the socket (blocking). Raises NetworkUnavailableError."""
+        self.interface = interface
+        try:
+            sock = socket.socket(
+                socket.AF_PACKET, socket.SOCK_RAW, socket.htons(protocol)
+            )
+        except OSError as err:
+            raise NetworkUnavailableError.from_os_error(err, interface) from err
+        try:
+            if bpf is not None:
+                # Filter before binding, so nothing unfiltered is queued.
+                sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bpf.sock_fprog())
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            sock.bind((interface, protocol))
+            sock.setblocking(False)
+        except OSError as err:
+            sock.close()
+            raise NetworkUnavailableError.from_os_error(err, interface) from err
+        self._sock = sock
+
+    def fileno(self) -> int:
+        """For ``loop.add_reader``."""
+        return self._sock.fileno()
+
+    def read_frames(self, limit: int) -> list[bytes]:
+        """Up to ``limit`` waiting frames; raises OSError when the link is gone."""
+        frames: list[bytes] = []
+        recv = self._sock.recv
+        with contextlib.suppress(BlockingIOError):
+            while len(frames) < limit:
+                frames.append(recv(65535))
+        return frames
+
+    def send(self, frame: bytes) -> None:
+        """Send one frame; a full send buffer drops it (the next try resends)."""
+        with contextlib.suppress(BlockingIOError):
+            self._sock.send(frame)
+
+    def close(self) -> None:
+        """Close the socket."""
+        self._sock.close()
+
+
+# -- frames ------------------------------------------------------------------
+
+
+class FrameKind(StrEnum):
+    """What a captured frame tells about its sender."""
+
+    PROBE_REQUEST = "probe_request"
+    FRAME = "frame"
+    ARP = "arp"
+
+
+def probe_request(frame: bytes) -> tuple[bytes, FrameKind, None] | None:
+    """The sender of an 802.11 probe request behind a RadioTap header."""
+    if len(frame) < 4 or frame[0] != 0:
+        return None
+    start = int.from_bytes(frame[2:4], "little")
+    if len(frame) < start + 16:
+        return None
+    control = frame[start]
+    if (control >> 2) & 0b11 != 0 or control >> 4 != 4:  # management, probe request
+        return None
+    return frame[start + 10 : start + 16], FrameKind.PROBE_REQUEST, None
+
+
+def lan_sender(frame: bytes) -> tuple[bytes, FrameKind, str | None] | None:
+    """The sender of an Ethernet frame, and its IPv4 address when it shows."""
+    if len(frame) < 14:
+        return None
+    sender = frame[6:12]
+    ethertype = int.from_bytes(frame[12:14], "big")
+    offset = 14
+    if ethertype == ETH_P_8021Q and len(frame) >= 18:
+        ethertype = int.from_bytes(frame[16:18], "big")
+        offset = 18
+    if ethertype == ETH_P_ARP and len(frame) >= offset + 28:
+        return sender, FrameKind.ARP, socket.inet_ntoa(frame[offset + 14 : offset + 18])
+    if ethertype == ETH_P_IP and len(frame) >= offset + 20:
+        source = frame[offset + 12 : offset + 16]
+        return sender, FrameKind.FRAME, socket.inet_ntoa(source)
+    return sender, FrameKind.FRAME, None
+
+
+def arp_reply_sender(frame: bytes) -> tuple[bytes, str] | None:
+    """Sender MAC and IPv4 address of an ARP reply."""
+    if len(frame) < 42 or frame[12:14] != b"\x08\x06" or frame[20:22] != b"\x00\x02":
+        return None
+    return frame[22:28], socket.inet_ntoa(frame[28:32])
+
+
+def arp_request(
+    own_mac: bytes, own_ip: str, target_mac: bytes, target_ip: str
+) -> bytes:
+    """An ARP request for ``target_ip`` sent to ``target_mac`` only (directed)."""
+    frame = (
+        target_mac
+        + own_mac
+        + b"\x08\x06"
+        + b"\x00\x01\x08\x00\x06\x04\x00\x01"
+        + own_mac
+        + socket.inet_aton(own_ip)
+        + b"\x00" * 6
+        + socket.inet_aton(target_ip)
+    )
+    return frame.ljust(60, b"\x00")
+
+
+def sweep_addresses(info: InterfaceInfo) -> list[str]:
+    """The addresses of the interface's network (at most its /24), but its own."""
+    if info.ipv4 is None or info.prefix is None:
+        return []
+    prefix = max(info.prefix, SWEEP_PREFIX)
+    network = ipaddress.IPv4Interface(f"{info.ipv4}/{prefix}").network
+    return [str(host) for host in network.hosts() if str(host) != info.ipv4]

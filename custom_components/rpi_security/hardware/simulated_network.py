@@ -1,0 +1,41 @@
+"""The simulated twin of the phones' network: phones present or silent at will."""
+
+import asyncio
+from collections.abc import Callable, Mapping
+
+from .network import FrameKind
+
+type FrameCallback = Callable[[bytes, FrameKind, str | None], None]
+
+
+class SimulatedNetwork:
+    """Phones that send a frame when they arrive and answer ARP while present."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, on_frame: FrameCallback
+    ) -> None:
+        """Start with every phone silent."""
+        self._loop = loop
+        self._on_frame = on_frame
+        self._present: dict[str, str] = {}
+
+    def set_present(self, mac: str, ip: str | None, *, announce: bool = True) -> None:
+        """A phone joins (``ip``) or goes silent (``None``).
+
+        A joining phone sends a frame, unless ``announce`` is false: then it
+        only answers ARP, as a phone in power save does.
+        """
+        if ip is None:
+            self._present.pop(mac, None)
+            return
+        self._present[mac] = ip
+        if announce:
+            sender = bytes.fromhex(mac.replace(":", ""))
+            self._loop.call_soon(self._on_frame, sender, FrameKind.FRAME, ip)
+
+    async def confirm(
+        self, targets: Mapping[str, str | None], tries: int, interval: float
+    ) -> dict[str, str]:
+        """The phones that are present answer at once."""
+        del tries, interval  # a simulated phone answers the first request
+        return {mac: self._present[mac] for mac in targets if mac in self._present}
