@@ -263,6 +263,7 @@ async def test_reconfigure_moves_a_door_to_a_free_pin_only(
         result["flow_id"], {**base, "pin": 23, "debounce_ms": 100}
     )
     assert result["type"] is FlowResultType.ABORT
+    await hass.async_block_till_done()  # the reload
     assert loaded_entry.subentries[FRONT_DOOR_ID].unique_id == "gpio_23"
 
 
@@ -288,6 +289,7 @@ async def test_reconfigure_an_entity_sensor(
         result["flow_id"], {"entity_id": "binary_sensor.back_door_2", "name": "Back"}
     )
     assert result["type"] is FlowResultType.ABORT
+    await hass.async_block_till_done()  # the reload
     updated = config_entry.subentries[subentry.subentry_id]
     assert updated.title == "Back"
     assert updated.data["entity_id"] == "binary_sensor.back_door_2"
@@ -468,3 +470,188 @@ async def test_user_step_suggests_hardware_on_a_pi(hass: HomeAssistant) -> None:
     schema = result["data_schema"].schema
     suggested = {str(k): k.description["suggested_value"] for k in schema}
     assert suggested["simulation"] is False
+
+
+async def _start_phone(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "phone"), context={"source": config_entries.SOURCE_USER}
+    )
+
+
+async def test_add_a_phone(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    result = await _start_phone(hass, loaded_entry)
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Alice's phone", "mac": "3C-22-FB-12-34-56", "ip": "192.168.1.23"},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {"mac": "3c:22:fb:12:34:56", "ip": "192.168.1.23"}
+    # Reloaded; the new phone is asked by ARP at once (it does not answer).
+    await hass.async_block_till_done(wait_background_tasks=True)
+    state = hass.states.get("device_tracker.alice_s_phone")
+    assert state.state == "not_home"
+    assert state.attributes["mac"] == "3c:22:fb:12:34:56"
+    assert hass.states.get("switch.home_automatic_arming").state == "on"
+    assert hass.states.get("binary_sensor.home_occupancy") is not None
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({"name": "", "mac": "3c:22:fb:12:34:56"}, {"name": "name_required"}),
+        ({"name": "Phone", "mac": "3c:22:fb:12:34"}, {"mac": "invalid_mac"}),
+        ({"name": "Phone", "mac": "ff:ff:ff:ff:ff:ff"}, {"mac": "invalid_mac"}),
+        (
+            {"name": "Phone", "mac": "3c:22:fb:12:34:56", "ip": "192.168.1.300"},
+            {"ip": "invalid_ip"},
+        ),
+        (
+            {"name": "Phone", "mac": "3c:22:fb:12:34:56", "ip": "fe80::1"},
+            {"ip": "invalid_ip"},
+        ),
+    ],
+)
+async def test_phone_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    user_input: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.subentries)
+    result = await _start_phone(hass, loaded_entry)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.subentries) == before
+
+
+async def test_a_mac_or_name_used_twice_is_refused(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _start_phone(hass, loaded_entry)
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Alice's phone", "mac": "3c:22:fb:12:34:56"}
+    )
+    await hass.async_block_till_done()
+    result = await _start_phone(hass, loaded_entry)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "alice's PHONE", "mac": "3C:22:FB:12:34:56"}
+    )
+    assert result["errors"] == {"name": "name_in_use", "mac": "mac_in_use"}
+
+
+async def test_reconfigure_a_phone(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _start_phone(hass, loaded_entry)
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Alice's phone", "mac": "3c:22:fb:12:34:56"}
+    )
+    await hass.async_block_till_done()
+    phone = next(
+        s for s in loaded_entry.subentries.values() if s.subentry_type == "phone"
+    )
+    result = await loaded_entry.start_subentry_reconfigure_flow(hass, phone.subentry_id)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Alice's phone", "mac": "3c:22:fb:12:34:57", "ip": "10.0.0.5"},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)  # the reload
+    updated = loaded_entry.subentries[phone.subentry_id]
+    assert updated.data == {"mac": "3c:22:fb:12:34:57", "ip": "10.0.0.5"}
+    assert updated.unique_id == "3c:22:fb:12:34:57"
+
+
+async def test_add_a_person_as_presence_source(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set("person.alice", "home", {"friendly_name": "Alice"})
+    flow = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, "presence_entity"),
+        context={"source": config_entries.SOURCE_USER},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"entity_id": "person.nobody"}
+    )
+    assert result["errors"] == {"entity_id": "entity_not_found"}
+    result = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"entity_id": "person.alice"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Alice"
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.home_occupancy").state == "on"
+    flow = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, "presence_entity"),
+        context={"source": config_entries.SOURCE_USER},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        flow["flow_id"], {"entity_id": "person.alice", "name": "Again"}
+    )
+    assert result["errors"] == {"entity_id": "entity_in_use"}
+
+
+PRESENCE_OPTIONS = {
+    "lan_interface": "lo",
+    "away_timeout": 15,
+    "arp_tries": 4,
+    "departure_mode": "night",
+    "disarm_policy": "if_armed_by_presence",
+}
+
+
+async def test_presence_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _options_step(hass, loaded_entry, "presence")
+    assert result["step_id"] == "presence"
+    lan_field = next(
+        k for k in result["data_schema"].schema if str(k) == "lan_interface"
+    )
+    interfaces = result["data_schema"].schema[lan_field].config["options"]
+    assert "lo" in interfaces  # this machine's own interfaces are offered
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], PRESENCE_OPTIONS
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    presence = loaded_entry.runtime_data.config.presence
+    assert presence.lan_interface == "lo"
+    assert presence.monitor_interface is None
+    assert presence.away_timeout == 900
+    assert presence.arp_tries == 4
+    assert presence.departure_mode == "night"
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"lan_interface": "wlan9"}, {"lan_interface": "interface_not_found"}),
+        ({"monitor_interface": "mon0"}, {"monitor_interface": "interface_not_found"}),
+        ({"away_timeout": 0}, {"away_timeout": "away_timeout_out_of_range"}),
+        ({"away_timeout": 121}, {"away_timeout": "away_timeout_out_of_range"}),
+        ({"arp_tries": 11}, {"arp_tries": "arp_tries_out_of_range"}),
+        (
+            {"departure_mode": "vacation"},
+            {"departure_mode": "departure_mode_not_enabled"},
+        ),
+    ],
+)
+async def test_presence_option_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.options)
+    result = await _options_step(hass, loaded_entry, "presence")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**PRESENCE_OPTIONS, **changes}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.options) == before

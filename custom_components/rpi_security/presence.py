@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 import logging
 import math
 import time
@@ -110,6 +111,7 @@ class LiveNetwork:
         self._open: dict[NetworkPart, FrameCapture | ArpProber] = {}
         self._backoff = {part: Backoff(first=30, maximum=300) for part in NetworkPart}
         self._retries: dict[NetworkPart, CALLBACK_TYPE] = {}
+        self._reopening: set[asyncio.Task[None]] = set()
         self._stopped = False
 
     @property
@@ -134,6 +136,10 @@ class LiveNetwork:
         for cancel in self._retries.values():
             cancel()
         self._retries.clear()
+        for task in list(self._reopening):
+            task.cancel()
+        if self._reopening:
+            await asyncio.wait(self._reopening)
         for opened in self._open.values():
             opened.stop()
         self._open.clear()
@@ -153,14 +159,29 @@ class LiveNetwork:
             self._failed(NetworkPart.ARP, err)
             return None
 
+    def is_stopped(self) -> bool:
+        """Whether :meth:`async_stop` was called (it may come while opening)."""
+        return self._stopped
+
     async def _async_open(self, part: NetworkPart) -> None:
         self._retries.pop(part, None)
-        if self._stopped:
+        if self.is_stopped():
             return
         try:
             opened = await self._hass.async_add_executor_job(self._open_part, part)
         except NetworkUnavailableError as err:
             self._failed(part, err)
+            return
+        except OSError as err:  # anything else the system refused
+            interface = (
+                self._monitor if part is NetworkPart.MONITOR_CAPTURE else self._lan
+            )
+            self._failed(
+                part, NetworkUnavailableError.from_os_error(err, str(interface))
+            )
+            return
+        if self.is_stopped():
+            opened.stop()
             return
         opened.start()
         self._open[part] = opened
@@ -216,14 +237,16 @@ class LiveNetwork:
             self._on_health()
         if not self._stopped:
             self._retries[part] = async_call_later(
-                self._hass, delay, lambda _now: self._reopen(part)
+                self._hass, delay, partial(self._reopen, part)
             )
 
     @callback
-    def _reopen(self, part: NetworkPart) -> None:
-        self._hass.async_create_background_task(
+    def _reopen(self, part: NetworkPart, _now: datetime) -> None:
+        task = self._hass.async_create_background_task(
             self._async_open(part), f"rpi_security reopen {part.value}"
         )
+        self._reopening.add(task)
+        task.add_done_callback(self._reopening.discard)
 
 
 class SimulatedPhones:
@@ -286,6 +309,7 @@ class PresenceMonitor:
         self._cancel_deadline: CALLBACK_TYPE | None = None
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
         self.network: LiveNetwork | SimulatedPhones | None = None
         if config.phones:
             macs = [phone.mac for phone in config.phones]
@@ -330,16 +354,17 @@ class PresenceMonitor:
 
     async def async_stop(self) -> None:
         """Stop listening and checking."""
+        self._stopped = True
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-        if self._cancel_deadline is not None:
-            self._cancel_deadline()
-            self._cancel_deadline = None
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks)
+        if self._cancel_deadline is not None:
+            self._cancel_deadline()
+            self._cancel_deadline = None
         if self.network is not None:
             await self.network.async_stop()
 
@@ -354,7 +379,8 @@ class PresenceMonitor:
         away = [
             p for p in self.tracker.away_phones() if p not in self.tracker.confirming
         ]
-        if away:
+        if away and self.network is not None:
+            self.tracker.start_confirming(away)
             await self._async_confirm(away)
 
     def simulate(self, phone_id: str, present: bool, *, announce: bool = True) -> None:
@@ -411,24 +437,29 @@ class PresenceMonitor:
 
     @callback
     def _schedule(self) -> None:
+        """Confirm the phones that are due, and wake up when the next one is."""
         if self._cancel_deadline is not None:
             self._cancel_deadline()
             self._cancel_deadline = None
-        deadline = self.tracker.next_deadline()
-        if deadline is None or self.network is None:
+        if self.network is None or self._stopped:
             return
-        if deadline == -math.inf:
-            deadline = time.time()
-        self._cancel_deadline = async_track_point_in_utc_time(
-            self._hass, self._deadline_reached, dt_util.utc_from_timestamp(deadline)
-        )
+        now = time.time()
+        due = self.tracker.candidates(now)
+        self.tracker.start_confirming(due)
+        deadline = self.tracker.next_deadline()
+        if deadline is not None:
+            self._cancel_deadline = async_track_point_in_utc_time(
+                self._hass,
+                self._deadline_reached,
+                dt_util.utc_from_timestamp(max(deadline, now)),
+            )
+        # Last: a confirmation may finish at once and schedule again itself.
+        if due:
+            self._start(self._async_confirm(due))
 
     @callback
     def _deadline_reached(self, _scheduled: datetime) -> None:
         self._cancel_deadline = None
-        # Every phone due by now, not only the one whose deadline this was.
-        if due := self.tracker.candidates(time.time()):
-            self._start(self._async_confirm(due))
         self._schedule()
 
     def _start(self, work: Coroutine[Any, Any, None]) -> None:
@@ -437,9 +468,9 @@ class PresenceMonitor:
         task.add_done_callback(self._tasks.discard)
 
     async def _async_confirm(self, phone_ids: list[str]) -> None:
+        """Ask the phones (already marked as being confirmed) by ARP."""
         if self.network is None:
             return
-        self.tracker.start_confirming(phone_ids)
         targets = {
             self.phones[p].mac: self.tracker.occupants[p].ip or self.phones[p].ip
             for p in phone_ids

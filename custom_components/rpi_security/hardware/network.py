@@ -148,12 +148,12 @@ def interface_info(name: str) -> InterfaceInfo:
 
 def _ipv4_of(name: str) -> tuple[str | None, int | None]:
     request = struct.pack("256s", name.encode()[:15])
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        try:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             address = fcntl.ioctl(sock.fileno(), SIOCGIFADDR, request)[20:24]
             netmask = fcntl.ioctl(sock.fileno(), SIOCGIFNETMASK, request)[20:24]
-        except OSError:
-            return None, None
+    except OSError:
+        return None, None
     prefix = bin(int.from_bytes(netmask, "big")).count("1")
     return socket.inet_ntoa(address), prefix
 
