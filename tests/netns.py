@@ -16,9 +16,6 @@ import socket
 import subprocess
 import sys
 
-import pytest
-import pytest_socket
-
 _SENDER = """
 import socket, sys
 iface, count = sys.argv[1], int(sys.argv[2])
@@ -133,6 +130,50 @@ def private_lan(phone_mac: str, *, create_pi_interface: bool = True) -> Iterator
         _ip("netns", "del", lan.phone_namespace, check=False)
 
 
+@dataclass
+class BridgedLan:
+    """Several phones, each in its own namespace, on one bridge: the Pi's LAN."""
+
+    pi_interface: str
+    pi_ip: str
+    phones: dict[str, str]  # MAC -> IP
+    namespaces: list[str]
+
+
+@contextmanager
+def bridged_lan(macs: list[str]) -> Iterator[BridgedLan]:
+    """A bridge (the Pi's interface) with a phone namespace per MAC behind it."""
+    tag = f"{os.getpid() % 10000}"
+    subnet = f"198.19.{os.getpid() % 250}"
+    lan = BridgedLan(f"rsbr{tag}", f"{subnet}.1", {}, [])
+    _ip("link", "add", lan.pi_interface, "type", "bridge")
+    try:
+        _ip("addr", "add", f"{lan.pi_ip}/24", "dev", lan.pi_interface)
+        _ip("link", "set", lan.pi_interface, "up")
+        for number, mac in enumerate(macs, start=2):
+            namespace, port, inside = (
+                f"rpis-{tag}-{number}",
+                f"rsb{tag}p{number}",
+                f"rsb{tag}i{number}",
+            )
+            _ip("netns", "add", namespace)
+            lan.namespaces.append(namespace)
+            _ip("link", "add", port, "type", "veth", "peer", "name", inside)
+            _ip("link", "set", port, "master", lan.pi_interface)
+            _ip("link", "set", port, "up")
+            _ip("link", "set", inside, "netns", namespace)
+            run = ("netns", "exec", namespace, "ip")
+            _ip(*run, "link", "set", "dev", inside, "address", mac)
+            _ip(*run, "addr", "add", f"{subnet}.{number}/24", "dev", inside)
+            _ip(*run, "link", "set", inside, "up")
+            lan.phones[mac] = f"{subnet}.{number}"
+        yield lan
+    finally:
+        _ip("link", "del", lan.pi_interface, check=False)
+        for namespace in lan.namespaces:
+            _ip("netns", "del", namespace, check=False)
+
+
 @contextmanager
 def packet_sockets_only() -> Iterator[None]:
     """Allow the sockets presence detection needs, and nothing that can connect.
@@ -140,6 +181,8 @@ def packet_sockets_only() -> Iterator[None]:
     AF_PACKET sockets are bound to our own veth interface; an AF_INET datagram
     socket is only used for the ioctl that reads an interface's address.
     """
+    import pytest_socket  # noqa: PLC0415  (tests only; benchmarks import this module)
+
     guarded = socket.socket
     real = pytest_socket._true_socket
 
@@ -165,6 +208,9 @@ def packet_sockets_only() -> Iterator[None]:
         socket.socket = guarded  # type: ignore[misc]
 
 
-skip_without_namespaces = pytest.mark.skipif(
-    can_make_namespaces() is not None, reason=can_make_namespaces() or ""
-)
+def skip_without_namespaces() -> object:
+    """Pytest mark: skip when namespaces cannot be made here."""
+    import pytest  # noqa: PLC0415
+
+    reason = can_make_namespaces()
+    return pytest.mark.skipif(reason is not None, reason=reason or "")

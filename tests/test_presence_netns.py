@@ -33,7 +33,7 @@ from custom_components.rpi_security.const import DOMAIN
 from .helpers import ALICE, ALICE_MAC, OCCUPANCY, PANEL
 from .netns import Lan, packet_sockets_only, private_lan, skip_without_namespaces
 
-pytestmark = skip_without_namespaces
+pytestmark = skip_without_namespaces()
 
 BACK_DOOR = "binary_sensor.zigbee_back_door"
 PRESENCE_PROBLEM = "binary_sensor.home_presence_detection"
