@@ -50,7 +50,8 @@ PHONES = [f"02:00:00:00:08:{n:02x}" for n in range(2, 7)]
 # Sends frames (hex on stdin) count times, or at a rate (frames/s) for a time.
 _SENDER = """
 import socket, sys, time
-iface, count, rate, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+iface, count = sys.argv[1], int(sys.argv[2])
+rate, seconds = float(sys.argv[3]), float(sys.argv[4])
 frame = bytes.fromhex(sys.stdin.read().strip())
 sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 sock.bind((iface, 0))
@@ -106,12 +107,14 @@ class Counter:
     """Counts matched frames and feeds them to the presence tracker."""
 
     def __init__(self) -> None:
+        """Nothing seen yet."""
         self.count = 0
         self.first = self.last = 0.0
         self.tracker = PresenceTracker.for_occupants(600, ["alice"])
         self.phone_of = {mac_bytes(PHONE): "alice"}
 
     def seen(self, sender: bytes, ip: str | None) -> None:
+        """One matched frame."""
         now = time.perf_counter()
         if not self.count:
             self.first = now
@@ -269,26 +272,27 @@ def confirmation_benchmark() -> None:
         nmap_sweep = [_nmap(lan.pi_interface, subnet) for _ in range(3)]
 
     def ms(values: list[float]) -> str:
-        return f"median {statistics.median(values) * 1000:8.1f} ms (min {min(values) * 1000:.1f})"
+        median, fastest = statistics.median(values) * 1000, min(values) * 1000
+        return f"median {median:8.1f} ms (min {fastest:.1f})"
 
     print(f"confirmation of {len(PHONES)} phones on a bridged veth LAN:")
-    print(
-        f"  ours, directed ARP (IPs known)   {ms([t for t, _ in directed])}  "
-        f"answered {min(n for _, n in directed)}/{len(PHONES)}"
-    )
-    print(
-        f"  ours, /24 sweep (IPs unknown)    {ms([t for t, _ in sweep])}  "
-        f"answered {min(n for _, n in sweep)}/{len(PHONES)}"
-    )
+    for label, runs in (
+        ("ours, directed ARP (IPs known)", directed),
+        ("ours, /24 sweep (IPs unknown) ", sweep),
+    ):
+        answered = min(n for _, n in runs)
+        print(f"  {label}   {ms([t for t, _ in runs])}  answered {answered}/5")
     print(f"  nmap -sn -PR, the 5 addresses    {ms(nmap_directed)}")
     print(f"  nmap -sn -PR, the /24            {ms(nmap_sweep)}")
     directed_median = statistics.median([t for t, _ in directed])
+    sweep_median = statistics.median([t for t, _ in sweep])
     print(
-        f"  ratio nmap/ours: directed {statistics.median(nmap_directed) / directed_median:.0f}x, "
-        f"sweep {statistics.median(nmap_sweep) / statistics.median([t for t, _ in sweep]):.1f}x"
+        "  ratio nmap/ours: directed "
+        f"{statistics.median(nmap_directed) / directed_median:.0f}x, "
+        f"sweep {statistics.median(nmap_sweep) / sweep_median:.1f}x"
     )
     print(
-        f"  target directed confirmation of 5 phones <= 100 ms: "
+        "  target directed confirmation of 5 phones <= 100 ms: "
         f"{'met' if directed_median <= 0.1 else 'MISSED'}"
     )
 
