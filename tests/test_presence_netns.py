@@ -118,6 +118,7 @@ async def system(hass: HomeAssistant, lan: Lan) -> AsyncIterator[MockConfigEntry
     entry = entry_for(lan.pi_interface)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
     yield entry
     await hass.config_entries.async_unload(entry.entry_id)
 

@@ -211,5 +211,6 @@ async def test_unreadable_stored_state_starts_disarmed_with_an_error(
     }
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
     assert hass.states.get(PANEL).state == AlarmControlPanelState.DISARMED
     assert "stored alarm state is unreadable" in caplog.text

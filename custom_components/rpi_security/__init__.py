@@ -12,12 +12,9 @@ from .issues import async_clear_issues
 from .services import async_setup_services
 from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
 
-PLATFORMS: list[Platform] = [
-    Platform.ALARM_CONTROL_PANEL,
-    Platform.BINARY_SENSOR,
-    Platform.DEVICE_TRACKER,
-    Platform.SWITCH,
-]
+PLATFORMS: list[Platform] = [Platform.ALARM_CONTROL_PANEL, Platform.BINARY_SENSOR]
+# Only with phones or presence entities: trackers and the automatic-arming switch.
+PRESENCE_PLATFORMS: list[Platform] = [Platform.DEVICE_TRACKER, Platform.SWITCH]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -42,15 +39,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
         .id
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.config_entries.async_forward_entry_setups(entry, _platforms(system))
     return True
+
+
+def _platforms(system: SecuritySystem) -> list[Platform]:
+    return PLATFORMS + PRESENCE_PLATFORMS if system.presence else PLATFORMS
 
 
 async def async_unload_entry(
     hass: HomeAssistant, entry: RpiSecurityConfigEntry
 ) -> bool:
     """Stop the system, keeping its state for the next start."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    unloaded = await hass.config_entries.async_unload_platforms(
+        entry, _platforms(entry.runtime_data)
+    )
     if unloaded:
         await entry.runtime_data.async_stop()
     return unloaded
