@@ -325,7 +325,7 @@ async def _options_step(
 ) -> dict[str, Any]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["alarm", "code", "presence"]
+    assert result["menu_options"] == ["alarm", "code", "presence", "camera", "captures"]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )
@@ -651,6 +651,99 @@ async def test_presence_option_errors_change_nothing(
     result = await _options_step(hass, loaded_entry, "presence")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**PRESENCE_OPTIONS, **changes}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert dict(loaded_entry.options) == before
+
+
+CAMERA_STEP = {
+    "camera_source": "usb",
+    "camera_device": "/dev/video2",
+    "resolution": "1280x720",
+    "rotation": "180",
+    "hflip": True,
+    "vflip": False,
+    "frame_rate": 10,
+    "camera_motion": True,
+    "camera_motion_alarm": True,
+}
+CAPTURES_STEP = {
+    "burst_photos": 5,
+    "gif_seconds": 4,
+    "record_clip": True,
+    "clip_seconds": 15,
+    "capture_interval": 60,
+    "retention_gb": 0.5,
+    "retention_days": 7,
+    "min_free_mb": 1000,
+}
+
+
+async def test_camera_and_capture_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _options_step(hass, loaded_entry, "camera")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], CAMERA_STEP
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await _options_step(hass, loaded_entry, "captures")
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], CAPTURES_STEP
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    camera = loaded_entry.runtime_data.config.camera
+    assert camera.source == "usb"
+    assert camera.device == "/dev/video2"
+    assert (camera.picture.width, camera.picture.height) == (1280, 720)
+    assert camera.picture.rotation == 180
+    assert camera.motion_alarm
+    assert camera.burst == 5
+    assert camera.captures.clip
+    assert camera.retention.max_bytes == 512 * 1024**2
+    assert camera.retention.max_age == 7 * 86400
+    # Simulation mode: the webcam is stood in for by the simulated camera.
+    assert hass.states.get("camera.home_camera").state == "idle"
+
+
+@pytest.mark.parametrize(
+    ("step", "changes", "errors"),
+    [
+        (
+            "camera",
+            {"camera_source": "entity"},
+            {"camera_entity": "camera_entity_required"},
+        ),
+        ("camera", {"frame_rate": 31}, {"frame_rate": "frame_rate_out_of_range"}),
+        ("captures", {"burst_photos": 0}, {"burst_photos": "capture_out_of_range"}),
+        ("captures", {"gif_seconds": 11}, {"gif_seconds": "capture_out_of_range"}),
+        (
+            "captures",
+            {"retention_gb": 0.05},
+            {"retention_gb": "retention_out_of_range"},
+        ),
+        (
+            "captures",
+            {"retention_days": 400},
+            {"retention_days": "capture_out_of_range"},
+        ),
+    ],
+)
+async def test_camera_option_errors_change_nothing(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    step: str,
+    changes: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    before = dict(loaded_entry.options)
+    base = CAMERA_STEP if step == "camera" else CAPTURES_STEP
+    result = await _options_step(hass, loaded_entry, step)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**base, **changes}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors

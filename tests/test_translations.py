@@ -3,10 +3,10 @@
 import ast
 import json
 from pathlib import Path
-import re
 
 from custom_components.rpi_security.hardware.gpio import GpioProblem
 from custom_components.rpi_security.hardware.network import NetworkProblem
+from custom_components.rpi_security.issues import CAMERA_ISSUES
 
 PACKAGE = Path(__file__).parent.parent / "custom_components" / "rpi_security"
 STRINGS = json.loads((PACKAGE / "translations" / "en.json").read_text())
@@ -47,9 +47,20 @@ def _flow_errors() -> set[str]:
 
 
 def _exception_keys() -> set[str]:
+    """translation_key=... given to ServiceValidationError / HomeAssistantError."""
     keys: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
-        keys |= set(re.findall(r'translation_key="(\w+)"', path.read_text()))
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id.endswith("Error")
+            ):
+                keys |= {
+                    k.value.value
+                    for k in node.keywords
+                    if k.arg == "translation_key" and isinstance(k.value, ast.Constant)
+                }
     return keys
 
 
@@ -68,15 +79,15 @@ def test_door_and_motion_flows_have_the_same_errors() -> None:
 
 
 def test_every_exception_and_issue_has_a_text() -> None:
-    exceptions = {
-        key for key in _exception_keys() if not key.startswith(("gpio_", "alarm"))
-    }
-    assert "doors_open" in exceptions
+    exceptions = _exception_keys()
+    assert {"doors_open", "capture_failed"} <= exceptions
     assert exceptions - set(STRINGS["exceptions"]) == set()
     for problem in GpioProblem:
         issue = STRINGS["issues"][f"gpio_{problem.value}"]
         assert "{sensors}" in issue["description"]
         assert "{detail}" in issue["description"]
+    for issue_id in CAMERA_ISSUES:
+        assert "{detail}" in STRINGS["issues"][issue_id]["description"]
     for network_problem in NetworkProblem:
         issue = STRINGS["issues"][f"presence_{network_problem.value}"]
         assert "{parts}" in issue["description"]

@@ -9,19 +9,23 @@ from .config import SystemConfig
 from .const import DOMAIN
 from .entity import system_device_info
 from .issues import async_clear_issues
+from .media_source import CaptureView
 from .services import async_setup_services
 from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
 
 PLATFORMS: list[Platform] = [Platform.ALARM_CONTROL_PANEL, Platform.BINARY_SENSOR]
 # Only with phones or presence entities: trackers and the automatic-arming switch.
 PRESENCE_PLATFORMS: list[Platform] = [Platform.DEVICE_TRACKER, Platform.SWITCH]
+# Only with a camera: the camera and its capture buttons.
+CAMERA_PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.CAMERA]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions."""
+    """Register the integration's actions and the view that serves captures."""
     async_setup_services(hass)
+    hass.http.register_view(CaptureView(hass))
     return True
 
 
@@ -44,7 +48,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
 
 
 def _platforms(system: SecuritySystem) -> list[Platform]:
-    return PLATFORMS + PRESENCE_PLATFORMS if system.presence else PLATFORMS
+    platforms = list(PLATFORMS)
+    if system.presence is not None:
+        platforms += PRESENCE_PLATFORMS
+    if system.camera is not None:
+        platforms += CAMERA_PLATFORMS
+    return platforms
 
 
 async def async_unload_entry(

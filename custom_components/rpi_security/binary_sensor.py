@@ -12,7 +12,13 @@ from .config import SensorConfig
 from .engine.alarm import SensorKind
 from .engine.presence import Presence
 from .entity import RpiSecurityEntity, sensor_device_info, system_device_info
-from .system import HEALTH_KEY, OCCUPANCY_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .system import (
+    CAMERA_KEY,
+    HEALTH_KEY,
+    OCCUPANCY_KEY,
+    RpiSecurityConfigEntry,
+    SecuritySystem,
+)
 
 PARALLEL_UPDATES = 0
 
@@ -31,6 +37,10 @@ async def async_setup_entry(
         )
     if gpio_sensors:
         async_add_entities([GpioProblemEntity(system)])
+    if system.camera is not None:
+        async_add_entities([CameraProblemEntity(system)])
+        if system.config.camera.motion_detection:
+            async_add_entities([CameraMotionEntity(system)])
     if system.presence is not None:
         async_add_entities([OccupancyEntity(system)])
         if system.presence.network is not None:
@@ -165,4 +175,64 @@ class PresenceProblemEntity(RpiSecurityEntity, BinarySensorEntity):
             "problems": {
                 part.value: err.problem.value for part, err in problems.items()
             }
+        }
+
+
+class CameraMotionEntity(RpiSecurityEntity, BinarySensorEntity):
+    """On while the camera sees something move."""
+
+    _attr_translation_key = "camera_motion"
+    _attr_device_class = BinarySensorDeviceClass.MOTION
+
+    def __init__(self, system: SecuritySystem) -> None:
+        """Describe the camera's motion sensor."""
+        super().__init__(system, CAMERA_KEY)
+        self._attr_unique_id = f"{system.entry.entry_id}_camera_motion"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def available(self) -> bool:
+        """Only while the camera works."""
+        return self._system.camera is not None and self._system.camera.is_open
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the camera sees motion."""
+        return self._system.camera is not None and self._system.camera.motion
+
+
+class CameraProblemEntity(RpiSecurityEntity, BinarySensorEntity):
+    """On while the camera cannot be used or captures cannot be stored."""
+
+    _attr_translation_key = "camera_problem"
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, system: SecuritySystem) -> None:
+        """Describe the camera's health sensor."""
+        super().__init__(system, HEALTH_KEY)
+        self._attr_unique_id = f"{system.entry.entry_id}_camera_problem"
+        self._attr_device_info = system_device_info(system)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the camera or its storage has a problem."""
+        return bool(self._system.camera and self._system.camera.problems)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """What fails, and the last capture that failed."""
+        camera = self._system.camera
+        failed = (
+            next((c for c in reversed(camera.captures) if not c.ok), None)
+            if camera
+            else None
+        )
+        return {
+            "problems": {part.value: detail for part, detail in camera.problems.items()}
+            if camera
+            else {},
+            "last_failed_capture": f"{failed.kind.value} ({failed.error})"
+            if failed
+            else None,
         }

@@ -1,7 +1,7 @@
 """A typed reading of the config entry: the one place that knows its keys."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -12,6 +12,14 @@ from .const import (
     CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
+    CONF_BURST_PHOTOS,
+    CONF_CAMERA_DEVICE,
+    CONF_CAMERA_ENTITY,
+    CONF_CAMERA_MOTION,
+    CONF_CAMERA_MOTION_ALARM,
+    CONF_CAMERA_SOURCE,
+    CONF_CAPTURE_INTERVAL,
+    CONF_CLIP_SECONDS,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
@@ -22,17 +30,27 @@ from .const import (
     CONF_DISARM_POLICY,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
+    CONF_FRAME_RATE,
+    CONF_GIF_SECONDS,
+    CONF_HFLIP,
     CONF_IP,
     CONF_LAN_INTERFACE,
     CONF_MAC,
+    CONF_MIN_FREE_MB,
     CONF_MONITOR_INTERFACE,
     CONF_MOTION_USES_ENTRY_DELAY,
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
     CONF_PULL_UP,
+    CONF_RECORD_CLIP,
+    CONF_RESOLUTION,
+    CONF_RETENTION_DAYS,
+    CONF_RETENTION_GB,
+    CONF_ROTATION,
     CONF_SIMULATION,
     CONF_SOURCE,
     CONF_TRIGGER_TIME,
+    CONF_VFLIP,
     CONTACT_NO,
     DEFAULT_ARP_TRIES,
     DEFAULT_AWAY_TIMEOUT_MINUTES,
@@ -48,7 +66,10 @@ from .const import (
     SUBENTRY_PRESENCE_ENTITY,
 )
 from .engine.alarm import AlarmSettings, ArmMode, SensorKind
+from .engine.capture_policy import CaptureSettings
 from .engine.presence import DisarmPolicy
+from .engine.retention import RetentionLimits
+from .hardware.camera import CameraSettings
 
 DEFAULT_ARM_MODES = (ArmMode.AWAY, ArmMode.HOME, ArmMode.NIGHT)
 
@@ -67,6 +88,24 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_ARP_TRIES: DEFAULT_ARP_TRIES,
     CONF_DEPARTURE_MODE: ArmMode.AWAY.value,
     CONF_DISARM_POLICY: DisarmPolicy.ALWAYS.value,
+    CONF_CAMERA_SOURCE: "none",
+    CONF_CAMERA_DEVICE: "/dev/video0",
+    CONF_CAMERA_ENTITY: None,
+    CONF_RESOLUTION: "640x480",
+    CONF_ROTATION: "0",
+    CONF_HFLIP: False,
+    CONF_VFLIP: False,
+    CONF_FRAME_RATE: 5,
+    CONF_CAMERA_MOTION: True,
+    CONF_CAMERA_MOTION_ALARM: False,
+    CONF_BURST_PHOTOS: 3,
+    CONF_GIF_SECONDS: 3,
+    CONF_RECORD_CLIP: False,
+    CONF_CLIP_SECONDS: 10,
+    CONF_CAPTURE_INTERVAL: 30,
+    CONF_RETENTION_GB: 2,
+    CONF_RETENTION_DAYS: 30,
+    CONF_MIN_FREE_MB: 500,
 }
 
 SENSOR_KIND_OF_SUBENTRY: dict[str, SensorKind] = {
@@ -181,6 +220,40 @@ class PresenceSettings:
     disarm_policy: DisarmPolicy = DisarmPolicy.ALWAYS
 
 
+class CameraSource(StrEnum):
+    """Where pictures come from."""
+
+    NONE = "none"
+    PICAMERA2 = "picamera2"
+    USB = "usb"
+    ENTITY = "entity"
+
+
+@dataclass(frozen=True, slots=True)
+class CameraConfig:
+    """The camera, what it captures and how much of it is kept."""
+
+    source: CameraSource = CameraSource.NONE
+    device: str = "/dev/video0"
+    entity_id: str | None = None
+    picture: CameraSettings = field(default_factory=CameraSettings)
+    motion_detection: bool = True
+    motion_alarm: bool = False  # camera motion counts as a motion sensor
+    burst: int = 3
+    gif_seconds: float = 3.0
+    clip_seconds: float = 10.0
+    captures: CaptureSettings = field(default_factory=CaptureSettings)
+    retention: RetentionLimits = field(
+        default_factory=lambda: RetentionLimits(2 * 1024**3, 30 * 86400)
+    )
+    min_free_bytes: int = 500 * 1024**2
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the system has a camera."""
+        return self.source is not CameraSource.NONE
+
+
 @dataclass(frozen=True, slots=True)
 class SystemConfig:
     """Everything the system needs to know about its configuration."""
@@ -192,6 +265,7 @@ class SystemConfig:
     phones: tuple[PhoneConfig, ...] = ()
     presence_entities: tuple[PresenceEntityConfig, ...] = ()
     presence: PresenceSettings = PresenceSettings()
+    camera: CameraConfig = CameraConfig()
     code_hash: str | None = None
     code_format: CodeFormat | None = None
     code_arm_required: bool = False
@@ -225,6 +299,7 @@ class SystemConfig:
                 if subentry.subentry_type == SUBENTRY_PRESENCE_ENTITY
             ),
             presence=presence_settings(options),
+            camera=camera_config(options),
             code_hash=code_hash,
             code_format=CodeFormat(options.get(CONF_CODE_FORMAT, CodeFormat.NUMBER))
             if code_hash
@@ -255,4 +330,40 @@ def presence_settings(options: Mapping[str, Any]) -> PresenceSettings:
         arp_tries=int(options[CONF_ARP_TRIES]),
         departure_mode=ArmMode(options[CONF_DEPARTURE_MODE]),
         disarm_policy=DisarmPolicy(options[CONF_DISARM_POLICY]),
+    )
+
+
+def camera_config(options: Mapping[str, Any]) -> CameraConfig:
+    """The camera settings from the entry's options."""
+    width, height = (int(part) for part in str(options[CONF_RESOLUTION]).split("x"))
+    frame_rate = float(options[CONF_FRAME_RATE])
+    return CameraConfig(
+        source=CameraSource(options[CONF_CAMERA_SOURCE]),
+        device=str(options[CONF_CAMERA_DEVICE]),
+        entity_id=options[CONF_CAMERA_ENTITY] or None,
+        picture=CameraSettings(
+            width=width,
+            height=height,
+            rotation=int(options[CONF_ROTATION]),
+            hflip=bool(options[CONF_HFLIP]),
+            vflip=bool(options[CONF_VFLIP]),
+            frame_rate=frame_rate,
+        ),
+        motion_detection=bool(options[CONF_CAMERA_MOTION]),
+        motion_alarm=bool(
+            options[CONF_CAMERA_MOTION] and options[CONF_CAMERA_MOTION_ALARM]
+        ),
+        burst=int(options[CONF_BURST_PHOTOS]),
+        gif_seconds=float(options[CONF_GIF_SECONDS]),
+        clip_seconds=float(options[CONF_CLIP_SECONDS]),
+        captures=CaptureSettings(
+            gif=float(options[CONF_GIF_SECONDS]) > 0,
+            clip=bool(options[CONF_RECORD_CLIP]),
+            interval=float(options[CONF_CAPTURE_INTERVAL]),
+        ),
+        retention=RetentionLimits(
+            max_bytes=int(float(options[CONF_RETENTION_GB]) * 1024**3),
+            max_age=float(options[CONF_RETENTION_DAYS]) * 86400,
+        ),
+        min_free_bytes=int(float(options[CONF_MIN_FREE_MB]) * 1024**2),
     )

@@ -32,12 +32,20 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from .config import DEFAULT_OPTIONS, SENSOR_KIND_OF_SUBENTRY, CodeFormat
+from .config import DEFAULT_OPTIONS, SENSOR_KIND_OF_SUBENTRY, CameraSource, CodeFormat
 from .const import (
     CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
+    CONF_BURST_PHOTOS,
+    CONF_CAMERA_DEVICE,
+    CONF_CAMERA_ENTITY,
+    CONF_CAMERA_MOTION,
+    CONF_CAMERA_MOTION_ALARM,
+    CONF_CAMERA_SOURCE,
+    CONF_CAPTURE_INTERVAL,
     CONF_CLEAR_CODE,
+    CONF_CLIP_SECONDS,
     CONF_CODE,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
@@ -49,17 +57,27 @@ from .const import (
     CONF_DISARM_POLICY,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
+    CONF_FRAME_RATE,
+    CONF_GIF_SECONDS,
+    CONF_HFLIP,
     CONF_IP,
     CONF_LAN_INTERFACE,
     CONF_MAC,
+    CONF_MIN_FREE_MB,
     CONF_MONITOR_INTERFACE,
     CONF_MOTION_USES_ENTRY_DELAY,
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
     CONF_PULL_UP,
+    CONF_RECORD_CLIP,
+    CONF_RESOLUTION,
+    CONF_RETENTION_DAYS,
+    CONF_RETENTION_GB,
+    CONF_ROTATION,
     CONF_SIMULATION,
     CONF_SOURCE,
     CONF_TRIGGER_TIME,
+    CONF_VFLIP,
     CONTACT_NC,
     CONTACT_NO,
     DEFAULT_DEBOUNCE_MS,
@@ -73,6 +91,8 @@ from .const import (
     MAX_TRIGGER_TIME,
     MIN_AWAY_TIMEOUT_MINUTES,
     MIN_TRIGGER_TIME,
+    RESOLUTIONS,
+    ROTATIONS,
     SOURCE_ENTITY,
     SOURCE_GPIO,
     SUBENTRY_DOOR,
@@ -85,6 +105,14 @@ from .engine.codes import MIN_CODE_LENGTH, hash_code, is_numeric
 from .engine.presence import DisarmPolicy
 from .hardware.gpio import BCM_PINS
 from .hardware.network import list_interfaces, normalize_mac
+
+MAX_FRAME_RATE = 30
+MAX_BURST = 10
+MAX_GIF_SECONDS = 10
+MAX_CLIP_SECONDS = 60
+MAX_RETENTION_GB = 1000
+MAX_RETENTION_DAYS = 365
+MAX_MIN_FREE_MB = 100_000
 
 # The Pi's GPIO character device; its absence suggests simulation mode.
 GPIO_CHIP = Path("/dev/gpiochip0")
@@ -225,7 +253,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Choose what to change."""
         return self.async_show_menu(
-            step_id="init", menu_options=["alarm", "code", "presence"]
+            step_id="init",
+            menu_options=["alarm", "code", "presence", "camera", "captures"],
         )
 
     @property
@@ -387,6 +416,162 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
             errors=errors,
         )
+
+    async def async_step_camera(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Where pictures come from, their size and orientation, motion detection."""
+        errors: dict[str, str] = {}
+        options = self._options
+        if user_input is not None:
+            errors = _validate_camera_options(user_input)
+            if not errors:
+                changes = {
+                    CONF_CAMERA_SOURCE: user_input[CONF_CAMERA_SOURCE],
+                    CONF_CAMERA_DEVICE: str(
+                        user_input.get(CONF_CAMERA_DEVICE) or ""
+                    ).strip()
+                    or DEFAULT_OPTIONS[CONF_CAMERA_DEVICE],
+                    CONF_CAMERA_ENTITY: user_input.get(CONF_CAMERA_ENTITY) or None,
+                    CONF_RESOLUTION: user_input[CONF_RESOLUTION],
+                    CONF_ROTATION: user_input[CONF_ROTATION],
+                    CONF_HFLIP: user_input[CONF_HFLIP],
+                    CONF_VFLIP: user_input[CONF_VFLIP],
+                    CONF_FRAME_RATE: int(user_input[CONF_FRAME_RATE]),
+                    CONF_CAMERA_MOTION: user_input[CONF_CAMERA_MOTION],
+                    CONF_CAMERA_MOTION_ALARM: user_input[CONF_CAMERA_MOTION_ALARM],
+                }
+                return self.async_create_entry(data={**options, **changes})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CAMERA_SOURCE): _select(
+                    [source.value for source in CameraSource], CONF_CAMERA_SOURCE
+                ),
+                probatio.Optional(CONF_CAMERA_DEVICE): TextSelector(),
+                probatio.Optional(CONF_CAMERA_ENTITY): EntitySelector(
+                    EntitySelectorConfig(domain="camera")
+                ),
+                probatio.Required(CONF_RESOLUTION): _select(list(RESOLUTIONS)),
+                probatio.Required(CONF_ROTATION): _select(
+                    list(ROTATIONS), CONF_ROTATION
+                ),
+                probatio.Required(CONF_HFLIP): BooleanSelector(),
+                probatio.Required(CONF_VFLIP): BooleanSelector(),
+                probatio.Required(CONF_FRAME_RATE): _number(1, MAX_FRAME_RATE, "fps"),
+                probatio.Required(CONF_CAMERA_MOTION): BooleanSelector(),
+                probatio.Required(CONF_CAMERA_MOTION_ALARM): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="camera",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or _present(options)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_captures(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """What is captured when, and how much of it is kept."""
+        errors: dict[str, str] = {}
+        options = self._options
+        if user_input is not None:
+            errors = _validate_capture_options(user_input)
+            if not errors:
+                changes = {
+                    CONF_BURST_PHOTOS: int(user_input[CONF_BURST_PHOTOS]),
+                    CONF_GIF_SECONDS: int(user_input[CONF_GIF_SECONDS]),
+                    CONF_RECORD_CLIP: user_input[CONF_RECORD_CLIP],
+                    CONF_CLIP_SECONDS: int(user_input[CONF_CLIP_SECONDS]),
+                    CONF_CAPTURE_INTERVAL: int(user_input[CONF_CAPTURE_INTERVAL]),
+                    CONF_RETENTION_GB: user_input[CONF_RETENTION_GB],
+                    CONF_RETENTION_DAYS: int(user_input[CONF_RETENTION_DAYS]),
+                    CONF_MIN_FREE_MB: int(user_input[CONF_MIN_FREE_MB]),
+                }
+                return self.async_create_entry(data={**options, **changes})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_BURST_PHOTOS): _number(1, MAX_BURST),
+                probatio.Required(CONF_GIF_SECONDS): _number(0, MAX_GIF_SECONDS, "s"),
+                probatio.Required(CONF_RECORD_CLIP): BooleanSelector(),
+                probatio.Required(CONF_CLIP_SECONDS): _number(1, MAX_CLIP_SECONDS, "s"),
+                probatio.Required(CONF_CAPTURE_INTERVAL): _number(0, MAX_DELAY, "s"),
+                probatio.Required(CONF_RETENTION_GB): NumberField(
+                    NumberSelectorConfig(
+                        min=0.1,
+                        max=MAX_RETENTION_GB,
+                        step=0.1,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="GB",
+                    )
+                ),
+                probatio.Required(CONF_RETENTION_DAYS): _number(
+                    1, MAX_RETENTION_DAYS, "d"
+                ),
+                probatio.Required(CONF_MIN_FREE_MB): _number(0, MAX_MIN_FREE_MB, "MB"),
+            }
+        )
+        return self.async_show_form(
+            step_id="captures",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or _present(options)
+            ),
+            errors=errors,
+        )
+
+
+def _select(options: list[str], translation_key: str | None = None) -> SelectSelector:
+    config = SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+    if translation_key is not None:
+        config["translation_key"] = translation_key
+    return SelectSelector(config)
+
+
+def _present(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options with a value (suggested values must not be None)."""
+    return {key: value for key, value in options.items() if value is not None}
+
+
+def _validate_camera_options(values: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if values.get(CONF_CAMERA_SOURCE) == CameraSource.ENTITY and not values.get(
+        CONF_CAMERA_ENTITY
+    ):
+        errors[CONF_CAMERA_ENTITY] = "camera_entity_required"
+    _in_range(
+        values,
+        CONF_FRAME_RATE,
+        low=1,
+        high=MAX_FRAME_RATE,
+        error="frame_rate_out_of_range",
+        errors=errors,
+    )
+    return errors
+
+
+def _validate_capture_options(values: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for key, high in (
+        (CONF_BURST_PHOTOS, MAX_BURST),
+        (CONF_CLIP_SECONDS, MAX_CLIP_SECONDS),
+        (CONF_RETENTION_DAYS, MAX_RETENTION_DAYS),
+    ):
+        _in_range(
+            values, key, low=1, high=high, error="capture_out_of_range", errors=errors
+        )
+    for key, high in (
+        (CONF_GIF_SECONDS, MAX_GIF_SECONDS),
+        (CONF_CAPTURE_INTERVAL, MAX_DELAY),
+        (CONF_MIN_FREE_MB, MAX_MIN_FREE_MB),
+    ):
+        _in_range(
+            values, key, low=0, high=high, error="capture_out_of_range", errors=errors
+        )
+    size = values.get(CONF_RETENTION_GB)
+    if not isinstance(size, (int, float)) or not 0.1 <= size <= MAX_RETENTION_GB:
+        errors[CONF_RETENTION_GB] = "retention_out_of_range"
+    return errors
 
 
 def _validate_presence_options(

@@ -32,6 +32,30 @@ CONF_ARP_TRIES: Final = "arp_tries"
 CONF_DEPARTURE_MODE: Final = "departure_mode"
 CONF_DISARM_POLICY: Final = "disarm_policy"
 
+# Camera options.
+CONF_CAMERA_SOURCE: Final = "camera_source"
+CONF_CAMERA_DEVICE: Final = "camera_device"
+CONF_CAMERA_ENTITY: Final = "camera_entity"
+CONF_RESOLUTION: Final = "resolution"
+CONF_ROTATION: Final = "rotation"
+CONF_HFLIP: Final = "hflip"
+CONF_VFLIP: Final = "vflip"
+CONF_FRAME_RATE: Final = "frame_rate"
+CONF_CAMERA_MOTION: Final = "camera_motion"
+CONF_CAMERA_MOTION_ALARM: Final = "camera_motion_alarm"
+# Capture options.
+CONF_BURST_PHOTOS: Final = "burst_photos"
+CONF_GIF_SECONDS: Final = "gif_seconds"
+CONF_RECORD_CLIP: Final = "record_clip"
+CONF_CLIP_SECONDS: Final = "clip_seconds"
+CONF_CAPTURE_INTERVAL: Final = "capture_interval"
+CONF_RETENTION_GB: Final = "retention_gb"
+CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_MIN_FREE_MB: Final = "min_free_mb"
+
+RESOLUTIONS: Final = ("320x240", "640x480", "1280x720", "1920x1080")
+ROTATIONS: Final = ("0", "90", "180", "270")
+
 # Sensor subentries.
 SUBENTRY_DOOR: Final = "door"
 SUBENTRY_MOTION: Final = "motion"
@@ -70,10 +94,13 @@ ARP_TRY_INTERVAL: Final = 1.0  # seconds between ARP tries
 # Bus events.
 EVENT_ALARM: Final = "rpi_security_event"
 EVENT_BAD_CODE: Final = "rpi_security_bad_code"
+EVENT_CAPTURE: Final = "rpi_security_capture"
 
 # Services.
 SERVICE_ARM: Final = "arm"
 SERVICE_SIMULATE: Final = "simulate"
+SERVICE_CAPTURE: Final = "capture"
+ATTR_KIND: Final = "kind"
 ATTR_MODE: Final = "mode"
 ATTR_FORCE: Final = "force"
 ATTR_ACTION: Final = "action"

@@ -7,6 +7,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN
+from .hardware.camera import CameraProblem
 from .hardware.gpio import GpioProblem
 from .hardware.network import NetworkProblem, NetworkUnavailableError
 from .inputs import GpioSensorInput
@@ -68,6 +69,39 @@ def async_report_presence_problems[Part: StrEnum](
         )
 
 
+# The camera's repair issues: one per kind of camera problem, and a full disk.
+CAMERA_ISSUES = (*(f"camera_{p.value}" for p in CameraProblem), "camera_disk_full")
+
+
+@callback
+def async_report_camera_problems[Part: StrEnum](
+    hass: HomeAssistant,
+    problems: Mapping[Part, str],
+    camera_problem: CameraProblem | None,
+) -> None:
+    """Raise the issues of the camera's current problems; clear the rest."""
+    wanted: dict[str, str] = {}
+    for part, detail in problems.items():
+        if part.value == "disk":
+            wanted["camera_disk_full"] = detail
+        elif camera_problem is not None:
+            wanted[f"camera_{camera_problem.value}"] = detail
+    for issue_id in CAMERA_ISSUES:
+        if issue_id not in wanted:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+            continue
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            learn_more_url=TROUBLESHOOTING_URL,
+            translation_key=issue_id,
+            translation_placeholders={"detail": wanted[issue_id]},
+        )
+
+
 @callback
 def async_clear_issues(hass: HomeAssistant) -> None:
     """Remove every issue this integration raised (the entry is gone)."""
@@ -75,3 +109,5 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         ir.async_delete_issue(hass, DOMAIN, f"gpio_{problem.value}")
     for network_problem in NetworkProblem:
         ir.async_delete_issue(hass, DOMAIN, f"presence_{network_problem.value}")
+    for issue_id in CAMERA_ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)

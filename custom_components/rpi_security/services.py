@@ -1,9 +1,10 @@
 """The integration's actions: ``rpi_security.arm`` and ``rpi_security.simulate``."""
 
 from homeassistant.components.alarm_control_panel.const import DOMAIN as ALARM_DOMAIN
+from homeassistant.components.camera.const import DOMAIN as CAMERA_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID
-from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
     config_validation as cv,
@@ -15,12 +16,15 @@ import probatio
 from .const import (
     ATTR_ACTION,
     ATTR_FORCE,
+    ATTR_KIND,
     ATTR_MODE,
     DOMAIN,
     SERVICE_ARM,
+    SERVICE_CAPTURE,
     SERVICE_SIMULATE,
 )
 from .engine.alarm import ArmMode, SensorKind
+from .engine.capture_policy import CaptureKind
 from .system import RpiSecurityConfigEntry
 
 # What each simulated action does: the kind of sensor it applies to, and its level.
@@ -32,6 +36,8 @@ SENSOR_ACTIONS: dict[str, tuple[SensorKind, bool]] = {
 }
 # A phone arrives (sends a frame, answers ARP) or goes silent.
 PHONE_ACTIONS: dict[str, bool] = {"present": True, "silent": False}
+# Someone walks through the simulated camera's view, or stops.
+CAMERA_ACTIONS: dict[str, bool] = {"motion": True, "still": False}
 
 SIMULATE_SCHEMA = probatio.Schema(
     {
@@ -59,6 +65,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_SIMULATE, _async_simulate, schema=SIMULATE_SCHEMA
     )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_CAPTURE,
+        entity_domain=CAMERA_DOMAIN,
+        schema={
+            probatio.Required(ATTR_KIND): probatio.In([k.value for k in CaptureKind]),
+        },
+        func="async_capture",
+        supports_response=SupportsResponse.OPTIONAL,
+    )
 
 
 async def _async_simulate(call: ServiceCall) -> None:
@@ -70,7 +87,6 @@ async def _async_simulate(call: ServiceCall) -> None:
     if (
         registry_entry is None
         or registry_entry.platform != DOMAIN
-        or registry_entry.config_subentry_id is None
         or registry_entry.config_entry_id is None
     ):
         raise _not_simulated(entity_id)
@@ -86,10 +102,15 @@ async def _async_simulate(call: ServiceCall) -> None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="not_simulation"
         )
+    if registry_entry.domain == CAMERA_DOMAIN and system.camera is not None:
+        if action not in CAMERA_ACTIONS:
+            raise _wrong_action(action, entity_id)
+        system.camera.set_simulated_motion(CAMERA_ACTIONS[action])
+        return
     subentry_id = registry_entry.config_subentry_id
-    sensor = system.sensor_config(subentry_id)
+    sensor = system.sensor_config(subentry_id) if subentry_id else None
     presence = system.presence
-    if presence is not None and subentry_id in presence.phones:
+    if presence is not None and subentry_id and subentry_id in presence.phones:
         if action not in PHONE_ACTIONS:
             raise _wrong_action(action, entity_id)
         presence.simulate(subentry_id, PHONE_ACTIONS[action])

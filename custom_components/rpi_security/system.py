@@ -7,7 +7,7 @@ bus events are fired and the next deadline is scheduled.
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
 import math
 import time
@@ -17,12 +17,22 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_interval,
+)
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .camera_manager import CameraManager, CaptureResult
 from .config import SensorConfig, SystemConfig
-from .const import CHANGED_BY_PRESENCE, DOMAIN, EVENT_ALARM, EVENT_BAD_CODE
+from .const import (
+    CHANGED_BY_PRESENCE,
+    DOMAIN,
+    EVENT_ALARM,
+    EVENT_BAD_CODE,
+    EVENT_CAPTURE,
+)
 from .engine.alarm import (
     AlarmEvent,
     AlarmMachine,
@@ -32,7 +42,9 @@ from .engine.alarm import (
     ArmModeNotEnabledError,
     DisarmFirstError,
     EventType,
+    SensorKind,
 )
+from .engine.capture_policy import CaptureKind, CapturePolicy, CaptureRequest
 from .engine.codes import CodeLockout, verify_code
 from .engine.presence import ArmDecision, AutoArm, DisarmDecision, PresenceChange
 from .hardware.gpio import (
@@ -42,7 +54,11 @@ from .hardware.gpio import (
     open_pin_factory,
 )
 from .inputs import EntitySensorInput, GpioSensorInput, SensorInput
-from .issues import async_report_gpio_problems, async_report_presence_problems
+from .issues import (
+    async_report_camera_problems,
+    async_report_gpio_problems,
+    async_report_presence_problems,
+)
 from .presence import PresenceMonitor
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,6 +71,10 @@ ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
 OCCUPANCY_KEY = "occupancy"
 AUTO_ARM_KEY = "auto_arm"
+CAMERA_KEY = "camera"
+
+# The camera's motion, when it counts as a motion sensor of the alarm.
+CAMERA_MOTION_ID = "camera_motion"
 
 type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
 
@@ -74,10 +94,10 @@ class SecuritySystem:
         self.hass = hass
         self.entry = entry
         self.config = config
-        self.machine = AlarmMachine(
-            settings=config.alarm,
-            sensors={sensor.id: sensor.kind for sensor in config.sensors},
-        )
+        sensors = {sensor.id: sensor.kind for sensor in config.sensors}
+        if config.camera.motion_alarm:
+            sensors[CAMERA_MOTION_ID] = SensorKind.MOTION
+        self.machine = AlarmMachine(settings=config.alarm, sensors=sensors)
         self.inputs: dict[str, SensorInput] = {}
         self.gpio_problems: dict[GpioProblem, list[GpioSensorInput]] = {}
         # The system's device in the registry, and the entity ids of our own
@@ -106,6 +126,18 @@ class SecuritySystem:
                 on_health=self._presence_health_changed,
             )
         self._background: set[asyncio.Task[None]] = set()
+        self.capture_policy = CapturePolicy(config.camera.captures)
+        self._cancel_capture_interval: Callable[[], None] | None = None
+        self.camera: CameraManager | None = None
+        if config.camera.enabled:
+            self.camera = CameraManager(
+                hass,
+                config.camera,
+                simulation=config.simulation,
+                on_motion=self._camera_motion,
+                on_health=self._camera_health_changed,
+                on_capture=self._capture_done,
+            )
 
     @property
     def pin_factory(self) -> Any:
@@ -136,6 +168,9 @@ class SecuritySystem:
             await self.presence.async_start(stored.get("presence"))
             self.auto_arm.observe(self.presence.tracker)
             self._presence_health_changed()
+        if self.camera is not None:
+            await self.camera.async_start()
+            self._update_capture_interval()
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
@@ -148,8 +183,13 @@ class SecuritySystem:
         self._cancel_timers()
         for task in list(self._background):
             task.cancel()
+        if self._cancel_capture_interval is not None:
+            self._cancel_capture_interval()
+            self._cancel_capture_interval = None
         if self.presence is not None:
             await self.presence.async_stop()
+        if self.camera is not None:
+            await self.camera.async_stop()
         await self._async_save_now()
         for sensor_input in self.inputs.values():
             await sensor_input.async_stop()
@@ -345,6 +385,8 @@ class SecuritySystem:
 
     def sensor_name(self, sensor_id: str) -> str:
         """The name a user gave a sensor."""
+        if sensor_id == CAMERA_MOTION_ID:
+            return "Camera"
         sensor_input = self.inputs.get(sensor_id)
         return sensor_input.config.name if sensor_input else sensor_id
 
@@ -374,6 +416,8 @@ class SecuritySystem:
                 self._apply(self.machine.sensor_changed(sensor_id, level, time.time()))
         self._notify(sensor_id)
         self._notify(ALARM_KEY)  # the panel lists the open sensors
+        if level and not initial and sensor_input.config.kind is SensorKind.MOTION:
+            self._motion_seen(sensor_id)
         if level is False and self.auto_arm.retry_arm:
             self._presence_changed([])  # a door closed: arming may work now
 
@@ -397,6 +441,13 @@ class SecuritySystem:
             if entry_delay and self.machine.cause in self.inputs:
                 # A door opened while armed: is it an owner coming home?
                 self._run(self.presence.async_probe_arrivals())
+        if self.camera is not None:
+            requests = self.capture_policy.on_alarm(
+                events, self.machine.sensors, time.time()
+            )
+            for request in requests:
+                self._run(self._async_capture_quietly(request))
+            self._update_capture_interval()
 
     def _arming_refused(
         self,
@@ -475,6 +526,85 @@ class SecuritySystem:
         task = self.hass.async_create_background_task(work, "rpi_security")
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    # -- camera --------------------------------------------------------------
+
+    async def async_capture(self, request: CaptureRequest) -> list[CaptureResult]:
+        """Capture what ``request`` asks (nothing without a camera)."""
+        if self.camera is None:
+            return []
+        cause = self.sensor_name(request.cause)
+        return await self.camera.async_capture(
+            request.kinds, cause, burst=request.burst
+        )
+
+    async def _async_capture_quietly(self, request: CaptureRequest) -> None:
+        await self.async_capture(request)
+
+    @callback
+    def _motion_seen(self, sensor_id: str) -> None:
+        """Motion while armed: a photo, even when it does not trip the alarm."""
+        if self.camera is None:
+            return
+        request = self.capture_policy.on_motion(
+            sensor_id, self.machine.state, time.time()
+        )
+        if request is not None:
+            self._run(self._async_capture_quietly(request))
+
+    @callback
+    def _camera_motion(self, moving: bool) -> None:
+        self._notify(CAMERA_KEY)
+        if CAMERA_MOTION_ID in self.machine.sensors:
+            now = time.time()
+            self._apply(self.machine.sensor_changed(CAMERA_MOTION_ID, moving, now))
+        if moving:
+            self._motion_seen(CAMERA_MOTION_ID)
+
+    @callback
+    def _update_capture_interval(self) -> None:
+        """While the alarm stays triggered, a photo every so often."""
+        interval = self.config.camera.captures.interval
+        triggered = self.machine.state is AlarmState.TRIGGERED
+        if triggered and interval > 0 and self._cancel_capture_interval is None:
+            self._cancel_capture_interval = async_track_time_interval(
+                self.hass, self._capture_interval_tick, timedelta(seconds=interval)
+            )
+        elif not triggered and self._cancel_capture_interval is not None:
+            self._cancel_capture_interval()
+            self._cancel_capture_interval = None
+
+    @callback
+    def _capture_interval_tick(self, _now: datetime) -> None:
+        cause = self.machine.cause or "triggered"
+        self._run(
+            self._async_capture_quietly(CaptureRequest((CaptureKind.PHOTO,), cause))
+        )
+
+    @callback
+    def _capture_done(self, result: CaptureResult) -> None:
+        self._notify(CAMERA_KEY)
+        if not result.ok:
+            self._notify(HEALTH_KEY)  # the camera problem sensor names it
+        self.hass.bus.async_fire(
+            EVENT_CAPTURE,
+            {
+                "kind": result.kind.value,
+                "cause": result.cause,
+                "path": str(result.path) if result.path else None,
+                "error": result.error,
+                "entity_id": self.panel_entity_id,
+            },
+        )
+
+    @callback
+    def _camera_health_changed(self) -> None:
+        if self.camera is not None:
+            async_report_camera_problems(
+                self.hass, self.camera.problems, self.camera.camera_problem
+            )
+        self._notify(HEALTH_KEY)
+        self._notify(CAMERA_KEY)
 
     # -- presence ------------------------------------------------------------
 

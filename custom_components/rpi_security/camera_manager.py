@@ -1,0 +1,493 @@
+"""The camera at work: stills, motion sampling, captures into the media library.
+
+Pictures come from a backend (the Pi camera, a webcam, the simulated camera)
+whose blocking calls run in the executor, or from a camera entity Home
+Assistant already has. Captures are written to per-day folders; what to keep
+is decided by the engine. A failing camera is reported and retried; it never
+holds up the alarm.
+"""
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+import io
+import logging
+from pathlib import Path
+import time
+from typing import Any, Protocol
+
+from homeassistant.components.camera import async_get_image
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later, async_track_time_interval
+from homeassistant.util import dt as dt_util
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from .config import CameraConfig, CameraSource
+from .engine.backoff import Backoff
+from .engine.capture_policy import CaptureKind
+from .engine.motion import MotionDetector
+from .engine.retention import plan_pruning
+from .hardware.camera import (
+    CameraBackend,
+    CameraProblem,
+    CameraUnavailableError,
+    FfmpegCamera,
+    Picamera2Camera,
+    SimulatedCamera,
+    motion_gray,
+)
+from .hardware.encoders import encode_gif, encode_mp4
+from .hardware.media_library import FOLDER, MediaLibrary
+
+_LOGGER = logging.getLogger(__name__)
+
+# The camera motion sensor stays on this long after the last motion seen.
+MOTION_HOLD = 10.0
+# Motion is looked for at most this many times a second.
+MOTION_FPS = 4.0
+BURST_SPACING = 0.5
+PRUNE_EVERY = timedelta(hours=1)
+
+
+class CameraHealth(StrEnum):
+    """The parts of the camera that can fail on their own."""
+
+    CAMERA = "camera"  # opening it or taking pictures
+    DISK = "disk"  # free space under the floor: capturing stopped
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureResult:
+    """One capture: a file written, or why not."""
+
+    kind: CaptureKind
+    cause: str
+    at: datetime
+    path: Path | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file was written."""
+        return self.path is not None
+
+
+class PictureSource(Protocol):
+    """Where the manager gets pictures."""
+
+    async def async_open(self) -> None:
+        """Start; raises CameraUnavailableError."""
+
+    async def async_close(self) -> None:
+        """Stop."""
+
+    async def async_still(self) -> bytes:
+        """A JPEG of what the camera sees now."""
+
+    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
+        """``count`` JPEGs, ``spacing`` seconds apart."""
+
+    async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
+        """Frames over the next ``seconds``."""
+
+    async def async_motion_frame(self) -> NDArray[np.uint8]:
+        """A small grayscale frame."""
+
+
+class BackendSource:
+    """A camera backend, its blocking calls in the executor."""
+
+    def __init__(self, hass: HomeAssistant, backend: CameraBackend) -> None:
+        """Wrap ``backend``."""
+        self._hass = hass
+        self.backend = backend
+
+    async def async_open(self) -> None:
+        """Open the camera."""
+        await self._hass.async_add_executor_job(self.backend.open)
+
+    async def async_close(self) -> None:
+        """Close the camera."""
+        await self._hass.async_add_executor_job(self.backend.close)
+
+    async def async_still(self) -> bytes:
+        """A JPEG now."""
+        return await self._hass.async_add_executor_job(self.backend.still)
+
+    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
+        """A burst of JPEGs, taken in one executor job."""
+        return await self._hass.async_add_executor_job(self._burst, count, spacing)
+
+    def _burst(self, count: int, spacing: float) -> list[bytes]:
+        stills = []
+        for index in range(count):
+            if index:
+                time.sleep(spacing)
+            stills.append(self.backend.still())
+        return stills
+
+    async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
+        """Frames for a GIF or a clip."""
+        return await self._hass.async_add_executor_job(
+            self.backend.record, seconds, fps
+        )
+
+    async def async_motion_frame(self) -> NDArray[np.uint8]:
+        """A small grayscale frame."""
+        return await self._hass.async_add_executor_job(self.backend.motion_frame)
+
+
+class EntitySource:
+    """A camera Home Assistant already has (an IP camera, the one on HA OS)."""
+
+    def __init__(self, hass: HomeAssistant, entity_id: str) -> None:
+        """Use ``entity_id``."""
+        self._hass = hass
+        self._entity_id = entity_id
+
+    async def async_open(self) -> None:
+        """Check that the camera answers."""
+        await self.async_still()
+
+    async def async_close(self) -> None:
+        """Nothing to release."""
+
+    async def async_still(self) -> bytes:
+        """The camera entity's current image."""
+        try:
+            image = await async_get_image(self._hass, self._entity_id, timeout=10)
+        except HomeAssistantError as err:
+            raise CameraUnavailableError(CameraProblem.NO_DEVICE, str(err)) from err
+        return image.content
+
+    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
+        """Images ``spacing`` seconds apart."""
+        stills = []
+        for index in range(count):
+            if index:
+                await asyncio.sleep(spacing)
+            stills.append(await self.async_still())
+        return stills
+
+    async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
+        """Images fetched ``fps`` times a second, decoded in the executor."""
+        jpegs = await self.async_burst(max(1, round(seconds * fps)), 1 / fps)
+        return await self._hass.async_add_executor_job(
+            lambda: [Image.open(io.BytesIO(j)).convert("RGB") for j in jpegs]
+        )
+
+    async def async_motion_frame(self) -> NDArray[np.uint8]:
+        """The current image, small and gray."""
+        jpeg = await self.async_still()
+        return await self._hass.async_add_executor_job(
+            lambda: motion_gray(Image.open(io.BytesIO(jpeg)))
+        )
+
+
+def library_of(hass: HomeAssistant) -> MediaLibrary:
+    """The captures' library, in Home Assistant's (local) media directory."""
+    root = hass.config.media_dirs.get("local") or hass.config.path("media")
+    return MediaLibrary(Path(root) / FOLDER)
+
+
+def picture_source(
+    hass: HomeAssistant, camera: CameraConfig, simulation: bool
+) -> PictureSource:
+    """The source for the configured camera (the simulated one in simulation mode)."""
+    if camera.source is CameraSource.ENTITY and camera.entity_id:
+        return EntitySource(hass, camera.entity_id)
+    if simulation:
+        return BackendSource(hass, SimulatedCamera(camera.picture))
+    if camera.source is CameraSource.PICAMERA2:
+        return BackendSource(hass, Picamera2Camera(camera.picture))
+    return BackendSource(hass, FfmpegCamera.v4l2(camera.picture, camera.device))
+
+
+class CameraManager:
+    """Runs the camera for the system."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        camera: CameraConfig,
+        *,
+        simulation: bool,
+        on_motion: Callable[[bool], None],
+        on_health: Callable[[], None],
+        on_capture: Callable[[CaptureResult], None],
+    ) -> None:
+        """Prepare; :meth:`async_start` opens the camera."""
+        self._hass = hass
+        self.config = camera
+        self.source = picture_source(hass, camera, simulation)
+        self.library = library_of(hass)
+        self._on_motion = on_motion
+        self._on_health = on_health
+        self._on_capture = on_capture
+        self.problems: dict[CameraHealth, str] = {}
+        self.camera_problem: CameraProblem | None = None
+        self.is_open = False
+        self.motion = False
+        self.captures: deque[CaptureResult] = deque(maxlen=50)
+        self._detector = MotionDetector()
+        self._last_motion = 0.0
+        self._sampling = False
+        self._backoff = Backoff(first=30, maximum=300)
+        self._capture_lock = asyncio.Lock()
+        self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._retry: CALLBACK_TYPE | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = False
+
+    # -- life cycle ----------------------------------------------------------
+
+    async def async_start(self) -> None:
+        """Start opening the camera (in the background), motion sampling and pruning."""
+        self._start(self._async_open())
+        if self.config.motion_detection:
+            interval = 1 / min(self.config.picture.frame_rate, MOTION_FPS)
+            self._unsubscribe.append(
+                async_track_time_interval(
+                    self._hass, self._sample, timedelta(seconds=interval)
+                )
+            )
+        self._unsubscribe.append(
+            async_track_time_interval(self._hass, self._prune_tick, PRUNE_EVERY)
+        )
+
+    async def async_stop(self) -> None:
+        """Stop everything and close the camera."""
+        self._stopped = True
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        if self._retry is not None:
+            self._retry()
+            self._retry = None
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks)
+        async with self._capture_lock:
+            if self.is_open:
+                self.is_open = False
+                await self.source.async_close()
+
+    async def _async_open(self) -> None:
+        self._retry = None
+        if self._stopped:
+            return
+        try:
+            await self.source.async_open()
+        except CameraUnavailableError as err:
+            self.camera_problem = err.problem
+            self._failed(CameraHealth.CAMERA, err.detail)
+            delay = self._backoff.next_delay()
+            if not self._stopped:
+                self._retry = async_call_later(self._hass, delay, self._reopen)
+            return
+        self.is_open = True
+        self.camera_problem = None
+        self._backoff.reset()
+        self.problems.pop(CameraHealth.CAMERA, None)
+        self._on_health()  # the camera's entities become available
+
+    @callback
+    def _reopen(self, _now: datetime) -> None:
+        self._start(self._async_open())
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = self._hass.async_create_background_task(work, "rpi_security camera")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- health ----------------------------------------------------------------
+
+    @callback
+    def _failed(self, part: CameraHealth, detail: str) -> None:
+        if self.problems.get(part) != detail:
+            if part not in self.problems:
+                _LOGGER.warning("Camera problem (%s): %s", part.value, detail)
+            self.problems[part] = detail
+            self._on_health()
+
+    @callback
+    def _recovered(self, part: CameraHealth) -> None:
+        if self.problems.pop(part, None) is not None:
+            _LOGGER.info("Camera %s works again", part.value)
+            self._on_health()
+
+    # -- stills and motion -------------------------------------------------------
+
+    async def async_snapshot(self) -> bytes | None:
+        """What the camera sees now (for the camera entity), or None."""
+        if not self.is_open:
+            return None
+        try:
+            still = await self.source.async_still()
+        except CameraUnavailableError as err:
+            self._failed(CameraHealth.CAMERA, err.detail)
+            return None
+        self._recovered(CameraHealth.CAMERA)
+        return still
+
+    def set_simulated_motion(self, moving: bool) -> None:
+        """Simulation mode: someone walks through the camera's view (or stops)."""
+        source = self.source
+        if not (
+            isinstance(source, BackendSource)
+            and isinstance(source.backend, SimulatedCamera)
+        ):
+            raise TypeError("only the simulated camera can be moved")
+        source.backend.set_motion(moving)
+
+    @callback
+    def _sample(self, _now: datetime) -> None:
+        if self._sampling or not self.is_open:
+            return  # the previous frame is still being looked at
+        self._sampling = True
+        self._start(self._async_sample())
+
+    async def _async_sample(self) -> None:
+        try:
+            frame = await self.source.async_motion_frame()
+        except CameraUnavailableError as err:
+            self._failed(CameraHealth.CAMERA, err.detail)
+            return
+        finally:
+            self._sampling = False
+        result = self._detector.process(frame)
+        now = time.monotonic()
+        if result.motion:
+            self._last_motion = now
+        moving = result.motion or (
+            self.motion and now - self._last_motion < MOTION_HOLD
+        )
+        if moving != self.motion:
+            self.motion = moving
+            self._on_motion(moving)
+
+    # -- captures ----------------------------------------------------------------
+
+    async def async_capture(
+        self, kinds: tuple[CaptureKind, ...], cause: str, *, burst: bool = False
+    ) -> list[CaptureResult]:
+        """Take photos, a GIF and a clip, in that order; never raises."""
+        results: list[CaptureResult] = []
+        photos = self.config.burst if burst else 1
+        async with self._capture_lock:
+            for kind in kinds:
+                results.extend(await self._async_capture_one(kind, cause, photos))
+        self._start(self._async_prune())
+        return results
+
+    async def _async_capture_one(
+        self, kind: CaptureKind, cause: str, photos: int
+    ) -> list[CaptureResult]:
+        at = dt_util.now()
+        if not self.is_open:
+            return [self._done(kind, cause, at, error="camera unavailable")]
+        free = await self._hass.async_add_executor_job(self.library.free_bytes)
+        if free < self.config.min_free_bytes:
+            self._failed(
+                CameraHealth.DISK,
+                f"{free // 1024**2} MB free, under the floor of "
+                f"{self.config.min_free_bytes // 1024**2} MB",
+            )
+            return [self._done(kind, cause, at, error="disk almost full")]
+        self._recovered(CameraHealth.DISK)
+        try:
+            paths = await self._async_make(kind, cause, at, photos)
+        except CameraUnavailableError as err:
+            self._failed(CameraHealth.CAMERA, err.detail)
+            return [self._done(kind, cause, at, error=err.detail)]
+        except (OSError, ValueError) as err:
+            _LOGGER.error("Capture (%s) failed: %s", kind.value, err)
+            return [self._done(kind, cause, at, error=str(err))]
+        self._recovered(CameraHealth.CAMERA)
+        return [self._done(kind, cause, at, path=path) for path in paths]
+
+    async def _async_make(
+        self, kind: CaptureKind, cause: str, at: datetime, photos: int
+    ) -> list[Path]:
+        """Take the pictures and write the files; raises on failure."""
+        if kind is CaptureKind.PHOTO:
+            stills = await self.source.async_burst(photos, BURST_SPACING)
+            return [
+                await self._async_write(at, cause, ".jpg", still) for still in stills
+            ]
+        gif = kind is CaptureKind.GIF
+        seconds = self.config.gif_seconds if gif else self.config.clip_seconds
+        fps = min(self.config.picture.frame_rate, 5.0 if gif else 30.0)
+        frames = await self.source.async_record(seconds, fps)
+        if gif:
+            data = await self._hass.async_add_executor_job(encode_gif, frames, fps)
+            return [await self._async_write(at, cause, ".gif", data)]
+        clip = await self._hass.async_add_executor_job(
+            self._write_clip, at, cause, frames, fps
+        )
+        return [clip]
+
+    async def _async_write(
+        self, at: datetime, cause: str, extension: str, data: bytes
+    ) -> Path:
+        return await self._hass.async_add_executor_job(
+            self._write, at, cause, extension, data
+        )
+
+    def _write(self, at: datetime, cause: str, extension: str, data: bytes) -> Path:
+        path = self.library.new_path(at, cause, extension)
+        self.library.write(path, data)
+        return path
+
+    def _write_clip(
+        self, at: datetime, cause: str, frames: list[Image.Image], fps: float
+    ) -> Path:
+        path = self.library.new_path(at, cause, ".mp4")
+        temporary = self.library.temporary_path(path)
+        try:
+            encode_mp4(frames, fps, temporary)
+            self.library.publish(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return path
+
+    def _done(
+        self,
+        kind: CaptureKind,
+        cause: str,
+        at: datetime,
+        *,
+        path: Path | None = None,
+        error: str | None = None,
+    ) -> CaptureResult:
+        result = CaptureResult(kind, cause, at, path, error)
+        self.captures.append(result)
+        self._on_capture(result)
+        return result
+
+    # -- retention -----------------------------------------------------------------
+
+    @callback
+    def _prune_tick(self, _now: datetime) -> None:
+        self._start(self._async_prune())
+
+    async def _async_prune(self) -> None:
+        deleted = await self._hass.async_add_executor_job(self._prune)
+        if deleted:
+            _LOGGER.debug("Pruned %d old captures", deleted)
+
+    def _prune(self) -> int:
+        files = self.library.files()
+        doomed = plan_pruning(
+            ((f.relative, f.size, f.mtime) for f in files),
+            self.config.retention,
+            time.time(),
+        )
+        return self.library.delete(doomed)
