@@ -46,7 +46,7 @@ def test_simulated_camera_gives_real_jpegs_of_the_configured_size() -> None:
     still = Image.open(io.BytesIO(camera.still()))
     assert still.format == "JPEG"
     assert still.size == (640, 480)
-    assert camera.motion_frame().shape == (240, 320)
+    assert camera.motion_frame().shape == (60, 80)
 
 
 def test_simulated_camera_turns_and_flips() -> None:
@@ -195,7 +195,7 @@ def test_pi_camera_through_picamera2(picamera2_module: type[StandInPicamera2]) -
     assert frame.size == (640, 480)
     assert frame.getpixel((10, 10)) == (255, 0, 0)  # red, not blue
     gray = camera.motion_frame()
-    assert gray.shape == (240, 320)
+    assert gray.shape == (60, 80)
     assert int(gray[5, 5]) == 77
     assert Image.open(io.BytesIO(camera.still())).size == (640, 480)
     camera.close()

@@ -21,7 +21,7 @@ class MotionSettings:
     """How sensitive the detector is."""
 
     # Change of a cell, in units of the frame's own contrast, that counts.
-    threshold: float = 0.6
+    threshold: float = 0.4
     # Fraction of the frame that must change to call it motion.
     min_area: float = 0.01
     # How fast the background follows the scene (0..1 per frame).
