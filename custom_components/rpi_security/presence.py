@@ -27,11 +27,10 @@ from homeassistant.core import (
 )
 from homeassistant.helpers.event import (
     async_call_later,
-    async_track_point_in_utc_time,
     async_track_state_change_event,
 )
-from homeassistant.util import dt as dt_util
 
+from .clock import track_at
 from .config import PhoneConfig, SystemConfig
 from .const import ARP_TRY_INTERVAL
 from .engine.backoff import Backoff
@@ -448,10 +447,8 @@ class PresenceMonitor:
         self.tracker.start_confirming(due)
         deadline = self.tracker.next_deadline()
         if deadline is not None:
-            self._cancel_deadline = async_track_point_in_utc_time(
-                self._hass,
-                self._deadline_reached,
-                dt_util.utc_from_timestamp(max(deadline, now)),
+            self._cancel_deadline = track_at(
+                self._hass, self._deadline_reached, max(deadline, now)
             )
         # Last: a confirmation may finish at once and schedule again itself.
         if due:

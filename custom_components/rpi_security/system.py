@@ -18,13 +18,12 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.event import (
-    async_track_point_in_utc_time,
     async_track_time_interval,
 )
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .camera_manager import CameraManager, CaptureResult
+from .clock import track_at
 from .config import SensorConfig, SystemConfig
 from .const import (
     CHANGED_BY_PRESENCE,
@@ -495,10 +494,8 @@ class SecuritySystem:
     def _schedule_deadline(self) -> None:
         self._cancel_timers()
         if self.machine.deadline is not None:
-            self._cancel_deadline = async_track_point_in_utc_time(
-                self.hass,
-                self._deadline_reached,
-                dt_util.utc_from_timestamp(self.machine.deadline),
+            self._cancel_deadline = track_at(
+                self.hass, self._deadline_reached, self.machine.deadline
             )
 
     @callback
