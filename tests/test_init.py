@@ -1,15 +1,17 @@
 """Setting up, unloading and removing the system."""
 
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.rpi_security.const import DOMAIN
+from custom_components.rpi_security.system import SecuritySystem
 
 from .helpers import PANEL
 
@@ -46,3 +48,37 @@ async def test_removing_the_system_forgets_its_state_and_issues(
     assert f"{DOMAIN}.{loaded_entry.entry_id}" not in hass_storage
     assert issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory") is None
     assert hass.states.get(PANEL) is None
+
+
+async def test_a_sensor_added_while_the_system_starts_is_not_missed(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    # Adding sensors right after creating the system (scripts/develop does,
+    # through the HTTP API) can land while the entry is still starting.
+    start = SecuritySystem.async_start
+
+    async def start_and_meanwhile_add_a_door(system: SecuritySystem) -> None:
+        if "Garage door" not in [s.title for s in config_entry.subentries.values()]:
+            hass.config_entries.async_add_subentry(
+                config_entry,
+                ConfigSubentry(
+                    data={
+                        "source": "gpio",
+                        "pin": 22,
+                        "contact_type": "nc",
+                        "pull_up": True,
+                        "debounce_ms": 100,
+                    },
+                    subentry_type="door",
+                    title="Garage door",
+                    unique_id="gpio_22",
+                ),
+            )
+        await start(system)
+
+    config_entry.add_to_hass(hass)
+    with patch.object(SecuritySystem, "async_start", start_and_meanwhile_add_a_door):
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("binary_sensor.garage_door").state == "off"

@@ -44,6 +44,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(system))
+    if SystemConfig.from_entry(entry) != system.config:
+        # Changed while starting (a sensor added in the meantime), before the
+        # update listener was there to hear of it: start again with it.
+        hass.config_entries.async_schedule_reload(entry.entry_id)
     return True
 
 
