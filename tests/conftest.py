@@ -1,5 +1,6 @@
 """Fixtures: a simulated RPi Security system in a real Home Assistant."""
 
+import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -10,7 +11,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.rpi_security  # noqa: F401
 from custom_components.rpi_security.const import DOMAIN
 
-from .helpers import BASE_OPTIONS, FRONT_DOOR_ID, HALLWAY_PIR_ID, PATIO_DOOR_ID
+from .helpers import (
+    ALICE_ID,
+    BASE_OPTIONS,
+    BOB_ID,
+    FRONT_DOOR_ID,
+    HALLWAY_PIR_ID,
+    PATIO_DOOR_ID,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +106,14 @@ async def loaded_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def both_home(hass_storage: dict[str, Any], config_entry: MockConfigEntry) -> None:
+    """Alice and Bob were seen a moment before Home Assistant started."""
+    seen = {"presence": "home", "last_seen": time.time(), "detection": "frame"}
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{config_entry.entry_id}",
+        "data": {"presence": {ALICE_ID: seen, BOB_ID: seen}},
+    }

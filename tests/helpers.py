@@ -1,16 +1,21 @@
 """Helpers shared by the tests: the sensors of the test system and time."""
 
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant import loader
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
+    async_test_home_assistant,
 )
 
 from custom_components.rpi_security.config import DEFAULT_OPTIONS
+from custom_components.rpi_security.const import DOMAIN
 from custom_components.rpi_security.system import SecuritySystem
 
 FRONT_DOOR_ID = "front_door"
@@ -115,3 +120,60 @@ async def close_front_door(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def motion(hass: HomeAssistant, entry: MockConfigEntry, *, on: bool) -> None:
     """The PIR drives its output high on motion, low when it clears."""
     await drive(hass, entry, HALLWAY_PIN, high=on)
+
+
+@asynccontextmanager
+async def restarted(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    *,
+    downtime: float = 0,
+    simulation: bool = True,
+    storage_before_stop: dict[str, Any] | None = None,
+    hass_storage: dict[str, Any] | None = None,
+    prepare: Callable[[HomeAssistant], None] | None = None,
+) -> AsyncGenerator[HomeAssistant]:
+    """Stop Home Assistant, let ``downtime`` pass, start a new one on the same storage.
+
+    With ``storage_before_stop`` the new instance finds the storage as it was
+    then: the stop's own save is lost, as in a power cut. ``prepare`` readies
+    the new instance before the entry is set up (registers actions, say).
+    """
+    await hass.async_stop()
+    freezer.tick(downtime)
+    if storage_before_stop is not None and hass_storage is not None:
+        hass_storage.clear()
+        hass_storage.update(storage_before_stop)
+    async with async_test_home_assistant(
+        hass.loop, config_dir=hass.config.config_dir
+    ) as new_hass:
+        # As the enable_custom_integrations fixture does for the first instance.
+        new_hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        new_entry = MockConfigEntry(
+            domain=DOMAIN,
+            entry_id=entry.entry_id,
+            title=entry.title,
+            data={**entry.data, "simulation": simulation},
+            options=dict(entry.options),
+            subentries_data=[
+                {
+                    "subentry_id": subentry.subentry_id,
+                    "subentry_type": subentry.subentry_type,
+                    "title": subentry.title,
+                    "unique_id": subentry.unique_id,
+                    "data": dict(subentry.data),
+                }
+                for subentry in entry.subentries.values()
+            ],
+        )
+        new_entry.add_to_hass(new_hass)
+        if prepare is not None:
+            prepare(new_hass)
+        try:
+            assert await new_hass.config_entries.async_setup(new_entry.entry_id)
+            await new_hass.async_block_till_done()
+            yield new_hass
+        finally:
+            await new_hass.config_entries.async_unload(new_entry.entry_id)
+            await new_hass.async_stop(force=True)

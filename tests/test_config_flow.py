@@ -325,7 +325,14 @@ async def _options_step(
 ) -> dict[str, Any]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["alarm", "code", "presence", "camera", "captures"]
+    assert result["menu_options"] == [
+        "alarm",
+        "code",
+        "presence",
+        "camera",
+        "captures",
+        "alerts",
+    ]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )

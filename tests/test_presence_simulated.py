@@ -1,6 +1,5 @@
 """Presence through Home Assistant with simulated phones: leave, return, arm, disarm."""
 
-import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -16,7 +15,6 @@ from custom_components.rpi_security.const import DOMAIN
 
 from .helpers import (
     ALICE,
-    ALICE_ID,
     AUTOMATIC_ARMING,
     BOB,
     BOB_ID,
@@ -41,17 +39,6 @@ def extra_subentries() -> list[dict[str, Any]]:
 @pytest.fixture
 def options() -> dict[str, Any]:
     return dict(PRESENCE_OPTIONS)
-
-
-@pytest.fixture
-def both_home(hass_storage: dict[str, Any], config_entry: MockConfigEntry) -> None:
-    """Alice and Bob were seen a moment before Home Assistant started."""
-    seen = {"presence": "home", "last_seen": time.time(), "detection": "frame"}
-    hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {
-        "version": 1,
-        "key": f"{DOMAIN}.{config_entry.entry_id}",
-        "data": {"presence": {ALICE_ID: seen, BOB_ID: seen}},
-    }
 
 
 async def simulate(hass: HomeAssistant, entity_id: str, action: str) -> None:

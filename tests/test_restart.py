@@ -1,71 +1,27 @@
 """Restart safety: a real Home Assistant stop, then a new instance on its storage."""
 
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
 import copy
 from typing import Any
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from gpiozero.pins.mock import MockFactory
-from homeassistant import loader
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_test_home_assistant,
 )
 
-from custom_components.rpi_security.const import DOMAIN
-
-from .conftest import sensor_subentries
-from .helpers import FRONT_DOOR, FRONT_DOOR_PIN, PANEL, advance, open_front_door
-
-
-@asynccontextmanager
-async def restarted(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    *,
-    downtime: float = 0,
-    simulation: bool = True,
-    storage_before_stop: dict[str, Any] | None = None,
-    hass_storage: dict[str, Any] | None = None,
-) -> AsyncGenerator[HomeAssistant]:
-    """Stop Home Assistant, let ``downtime`` pass, start a new one on the same storage.
-
-    With ``storage_before_stop`` the new instance finds the storage as it was
-    then: the stop's own save is lost, as in a power cut.
-    """
-    await hass.async_stop()
-    freezer.tick(downtime)
-    if storage_before_stop is not None and hass_storage is not None:
-        hass_storage.clear()
-        hass_storage.update(storage_before_stop)
-    async with async_test_home_assistant(
-        hass.loop, config_dir=hass.config.config_dir
-    ) as new_hass:
-        # As the enable_custom_integrations fixture does for the first instance.
-        new_hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        new_entry = MockConfigEntry(
-            domain=DOMAIN,
-            entry_id=entry.entry_id,
-            title=entry.title,
-            data={**entry.data, "simulation": simulation},
-            options=dict(entry.options),
-            subentries_data=sensor_subentries(),
-        )
-        new_entry.add_to_hass(new_hass)
-        try:
-            assert await new_hass.config_entries.async_setup(new_entry.entry_id)
-            await new_hass.async_block_till_done()
-            yield new_hass
-        finally:
-            await new_hass.config_entries.async_unload(new_entry.entry_id)
-            await new_hass.async_stop(force=True)
+from .helpers import (
+    FRONT_DOOR,
+    FRONT_DOOR_PIN,
+    PANEL,
+    advance,
+    open_front_door,
+    restarted,
+)
 
 
 async def arm_away(hass: HomeAssistant) -> None:

@@ -110,3 +110,34 @@ def test_every_service_and_field_has_a_text() -> None:
             if select and "translation_key" in select:
                 options = STRINGS["selector"][select["translation_key"]]["options"]
                 assert set(select["options"]) == set(options)
+
+
+def test_every_alert_text_exists() -> None:
+    """Keys given to text(...) in the alert code, and the ones built from names."""
+    common = STRINGS["common"]
+    used: set[str] = set()
+    for name in ("alerts.py", "remote_control.py"):
+        for node in ast.walk(ast.parse((PACKAGE / name).read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "text"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                used.add(node.args[0].value)
+    assert {"alarm", "status", "help"} <= used
+    assert used - set(common) == set()
+    for component in ("gpio", "presence", "camera"):
+        assert f"component_{component}" in common
+    for state in (
+        "disarmed",
+        "arming",
+        "armed_away",
+        "armed_home",
+        "armed_night",
+        "armed_vacation",
+        "pending",
+        "triggered",
+    ):
+        assert f"state_{state}" in common

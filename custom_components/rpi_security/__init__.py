@@ -5,11 +5,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
 from .entity import system_device_info
 from .issues import async_clear_issues
 from .media_source import CaptureView
+from .remote_control import RemoteControl
 from .services import async_setup_services
 from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
 
@@ -18,6 +20,8 @@ PLATFORMS: list[Platform] = [Platform.ALARM_CONTROL_PANEL, Platform.BINARY_SENSO
 PRESENCE_PLATFORMS: list[Platform] = [Platform.DEVICE_TRACKER, Platform.SWITCH]
 # Only with a camera: the camera and its capture buttons.
 CAMERA_PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.CAMERA]
+# Only with alert targets: the outbox's sensors.
+ALERT_PLATFORMS: list[Platform] = [Platform.SENSOR]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -42,6 +46,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
         )
         .id
     )
+    if system.alerts is not None:
+        remote = RemoteControl(hass, system, system.alerts)
+        entry.async_on_unload(remote.stop)
+        system.remote = remote
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(system))
     if SystemConfig.from_entry(entry) != system.config:
@@ -57,6 +65,8 @@ def _platforms(system: SecuritySystem) -> list[Platform]:
         platforms += PRESENCE_PLATFORMS
     if system.camera is not None:
         platforms += CAMERA_PLATFORMS
+    if system.alerts is not None:
+        platforms += ALERT_PLATFORMS
     return platforms
 
 
@@ -77,6 +87,7 @@ async def async_remove_entry(
 ) -> None:
     """Forget the stored state and the repair issues of a deleted system."""
     await state_store(hass, entry.entry_id).async_remove()
+    await alerts_store(hass, entry.entry_id).async_remove()
     async_clear_issues(hass)
 
 

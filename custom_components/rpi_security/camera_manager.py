@@ -90,9 +90,6 @@ class PictureSource(Protocol):
     async def async_still(self) -> bytes:
         """A JPEG of what the camera sees now."""
 
-    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
-        """``count`` JPEGs, ``spacing`` seconds apart."""
-
     async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
         """Frames over the next ``seconds``."""
 
@@ -119,18 +116,6 @@ class BackendSource:
     async def async_still(self) -> bytes:
         """A JPEG now."""
         return await self._hass.async_add_executor_job(self.backend.still)
-
-    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
-        """A burst of JPEGs, taken in one executor job."""
-        return await self._hass.async_add_executor_job(self._burst, count, spacing)
-
-    def _burst(self, count: int, spacing: float) -> list[bytes]:
-        stills = []
-        for index in range(count):
-            if index:
-                time.sleep(spacing)
-            stills.append(self.backend.still())
-        return stills
 
     async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
         """Frames for a GIF or a clip."""
@@ -166,7 +151,7 @@ class EntitySource:
             raise CameraUnavailableError(CameraProblem.NO_DEVICE, str(err)) from err
         return image.content
 
-    async def async_burst(self, count: int, spacing: float) -> list[bytes]:
+    async def _async_stills(self, count: int, spacing: float) -> list[bytes]:
         """Images ``spacing`` seconds apart."""
         stills = []
         for index in range(count):
@@ -177,7 +162,7 @@ class EntitySource:
 
     async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
         """Images fetched ``fps`` times a second, decoded in the executor."""
-        jpegs = await self.async_burst(max(1, round(seconds * fps)), 1 / fps)
+        jpegs = await self._async_stills(max(1, round(seconds * fps)), 1 / fps)
         return await self._hass.async_add_executor_job(
             lambda: [Image.open(io.BytesIO(j)).convert("RGB") for j in jpegs]
         )
@@ -376,23 +361,65 @@ class CameraManager:
     # -- captures ----------------------------------------------------------------
 
     async def async_capture(
-        self, kinds: tuple[CaptureKind, ...], cause: str, *, burst: bool = False
+        self,
+        kinds: tuple[CaptureKind, ...],
+        cause: str,
+        *,
+        burst: bool = False,
+        on_result: Callable[[CaptureResult], None] | None = None,
     ) -> list[CaptureResult]:
-        """Take photos, a GIF and a clip, in that order; never raises."""
+        """Take photos, a GIF and a clip, in that order; never raises.
+
+        Each result is reported the moment it exists (to ``on_result`` and to
+        the manager's listener): an alert need not wait for the whole burst.
+        """
         results: list[CaptureResult] = []
+
+        def report(result: CaptureResult) -> None:
+            results.append(result)
+            self.captures.append(result)
+            self._on_capture(result)
+            if on_result is not None:
+                on_result(result)
+
         photos = self.config.burst if burst else 1
         async with self._capture_lock:
             for kind in kinds:
-                results.extend(await self._async_capture_one(kind, cause, photos))
+                await self._async_capture_kind(kind, cause, photos, report)
         self._start(self._async_prune())
         return results
 
-    async def _async_capture_one(
-        self, kind: CaptureKind, cause: str, photos: int
-    ) -> list[CaptureResult]:
+    async def _async_capture_kind(
+        self,
+        kind: CaptureKind,
+        cause: str,
+        photos: int,
+        report: Callable[[CaptureResult], None],
+    ) -> None:
         at = dt_util.now()
+        if (reason := await self._async_cannot_capture()) is not None:
+            report(CaptureResult(kind, cause, at, error=reason))
+            return
+        for index in range(photos if kind is CaptureKind.PHOTO else 1):
+            if index:
+                await self._hass.async_add_executor_job(time.sleep, BURST_SPACING)
+            try:
+                path = await self._async_make(kind, cause, at)
+            except CameraUnavailableError as err:
+                self._failed(CameraHealth.CAMERA, err.detail)
+                report(CaptureResult(kind, cause, at, error=err.detail))
+                return
+            except (OSError, ValueError) as err:
+                _LOGGER.error("Capture (%s) failed: %s", kind.value, err)
+                report(CaptureResult(kind, cause, at, error=str(err)))
+                return
+            self._recovered(CameraHealth.CAMERA)
+            report(CaptureResult(kind, cause, at, path=path))
+
+    async def _async_cannot_capture(self) -> str | None:
+        """Why nothing can be captured now (no camera, a full disk), if so."""
         if not self.is_open:
-            return [self._done(kind, cause, at, error="camera unavailable")]
+            return "camera unavailable"
         free = await self._hass.async_add_executor_job(self.library.free_bytes)
         if free < self.config.min_free_bytes:
             self._failed(
@@ -400,39 +427,25 @@ class CameraManager:
                 f"{free // 1024**2} MB free, under the floor of "
                 f"{self.config.min_free_bytes // 1024**2} MB",
             )
-            return [self._done(kind, cause, at, error="disk almost full")]
+            return "disk almost full"
         self._recovered(CameraHealth.DISK)
-        try:
-            paths = await self._async_make(kind, cause, at, photos)
-        except CameraUnavailableError as err:
-            self._failed(CameraHealth.CAMERA, err.detail)
-            return [self._done(kind, cause, at, error=err.detail)]
-        except (OSError, ValueError) as err:
-            _LOGGER.error("Capture (%s) failed: %s", kind.value, err)
-            return [self._done(kind, cause, at, error=str(err))]
-        self._recovered(CameraHealth.CAMERA)
-        return [self._done(kind, cause, at, path=path) for path in paths]
+        return None
 
-    async def _async_make(
-        self, kind: CaptureKind, cause: str, at: datetime, photos: int
-    ) -> list[Path]:
-        """Take the pictures and write the files; raises on failure."""
+    async def _async_make(self, kind: CaptureKind, cause: str, at: datetime) -> Path:
+        """Take the picture(s) and write the file; raises on failure."""
         if kind is CaptureKind.PHOTO:
-            stills = await self.source.async_burst(photos, BURST_SPACING)
-            return [
-                await self._async_write(at, cause, ".jpg", still) for still in stills
-            ]
+            still = await self.source.async_still()
+            return await self._async_write(at, cause, ".jpg", still)
         gif = kind is CaptureKind.GIF
         seconds = self.config.gif_seconds if gif else self.config.clip_seconds
         fps = min(self.config.picture.frame_rate, 5.0 if gif else 30.0)
         frames = await self.source.async_record(seconds, fps)
         if gif:
             data = await self._hass.async_add_executor_job(encode_gif, frames, fps)
-            return [await self._async_write(at, cause, ".gif", data)]
-        clip = await self._hass.async_add_executor_job(
+            return await self._async_write(at, cause, ".gif", data)
+        return await self._hass.async_add_executor_job(
             self._write_clip, at, cause, frames, fps
         )
-        return [clip]
 
     async def _async_write(
         self, at: datetime, cause: str, extension: str, data: bytes
@@ -457,20 +470,6 @@ class CameraManager:
         finally:
             temporary.unlink(missing_ok=True)
         return path
-
-    def _done(
-        self,
-        kind: CaptureKind,
-        cause: str,
-        at: datetime,
-        *,
-        path: Path | None = None,
-        error: str | None = None,
-    ) -> CaptureResult:
-        result = CaptureResult(kind, cause, at, path, error)
-        self.captures.append(result)
-        self._on_capture(result)
-        return result
 
     # -- retention -----------------------------------------------------------------
 

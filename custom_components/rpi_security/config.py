@@ -12,6 +12,7 @@ from .const import (
     CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
+    CONF_BOT_ENTRY,
     CONF_BURST_PHOTOS,
     CONF_CAMERA_DEVICE,
     CONF_CAMERA_ENTITY,
@@ -19,19 +20,24 @@ from .const import (
     CONF_CAMERA_MOTION_ALARM,
     CONF_CAMERA_SOURCE,
     CONF_CAPTURE_INTERVAL,
+    CONF_CHAT_ID,
     CONF_CLIP_SECONDS,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
+    CONF_COMMANDS,
     CONF_CONTACT_TYPE,
     CONF_DEBOUNCE_MS,
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
+    CONF_DISARM_USERS,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
     CONF_GIF_SECONDS,
+    CONF_HEARTBEAT_MINUTES,
+    CONF_HEARTBEAT_URL,
     CONF_HFLIP,
     CONF_IP,
     CONF_LAN_INTERFACE,
@@ -42,13 +48,17 @@ from .const import (
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
     CONF_PULL_UP,
+    CONF_RATE_LIMIT,
+    CONF_RECEIVES,
     CONF_RECORD_CLIP,
     CONF_RESOLUTION,
     CONF_RETENTION_DAYS,
     CONF_RETENTION_GB,
     CONF_ROTATION,
+    CONF_SERVICE,
     CONF_SIMULATION,
     CONF_SOURCE,
+    CONF_TARGET_KIND,
     CONF_TRIGGER_TIME,
     CONF_VFLIP,
     CONTACT_NO,
@@ -64,6 +74,7 @@ from .const import (
     SUBENTRY_MOTION,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
+    SUBENTRY_TARGET,
 )
 from .engine.alarm import AlarmSettings, ArmMode, SensorKind
 from .engine.capture_policy import CaptureSettings
@@ -106,6 +117,10 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_RETENTION_GB: 2,
     CONF_RETENTION_DAYS: 30,
     CONF_MIN_FREE_MB: 500,
+    CONF_RATE_LIMIT: 120,
+    CONF_DISARM_USERS: [],
+    CONF_HEARTBEAT_URL: None,
+    CONF_HEARTBEAT_MINUTES: 5,
 }
 
 SENSOR_KIND_OF_SUBENTRY: dict[str, SensorKind] = {
@@ -254,6 +269,63 @@ class CameraConfig:
         return self.source is not CameraSource.NONE
 
 
+class TargetKind(StrEnum):
+    """How alerts reach someone."""
+
+    TELEGRAM = "telegram"
+    PUSHOVER = "pushover"
+    MOBILE_APP = "mobile_app"
+    NOTIFY = "notify"  # any other notify service or notify entity: text only
+
+
+class AlertCategory(StrEnum):
+    """What a target can choose to receive."""
+
+    ALARM = "alarm"  # the alarm went off (with photos)
+    STATE = "state"  # armed, disarmed, arming refused...
+    PROBLEMS = "problems"  # a component failed or recovered
+
+
+@dataclass(frozen=True, slots=True)
+class TargetConfig:
+    """One place alerts go to."""
+
+    id: str  # the subentry id
+    name: str
+    kind: TargetKind
+    receives: frozenset[AlertCategory]
+    service: str | None = None  # notify.<name>, or a notify entity's id
+    bot_entry: str | None = None  # telegram_bot config entry
+    chat_id: int | None = None
+    commands: bool = False  # the chat may command the system
+
+    @classmethod
+    def from_subentry(cls, subentry: ConfigSubentry) -> TargetConfig:
+        """Read an alert target subentry."""
+        data = subentry.data
+        chat = data.get(CONF_CHAT_ID)
+        return cls(
+            id=subentry.subentry_id,
+            name=subentry.title,
+            kind=TargetKind(data[CONF_TARGET_KIND]),
+            receives=frozenset(AlertCategory(c) for c in data.get(CONF_RECEIVES, ())),
+            service=data.get(CONF_SERVICE) or None,
+            bot_entry=data.get(CONF_BOT_ENTRY) or None,
+            chat_id=int(chat) if chat is not None else None,
+            commands=bool(data.get(CONF_COMMANDS, False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Rate limits, who may disarm from a notification, the heartbeat."""
+
+    rate_limit: float = 120.0
+    disarm_users: frozenset[str] = frozenset()
+    heartbeat_url: str | None = None
+    heartbeat_interval: float = 300.0
+
+
 @dataclass(frozen=True, slots=True)
 class SystemConfig:
     """Everything the system needs to know about its configuration."""
@@ -264,8 +336,10 @@ class SystemConfig:
     sensors: tuple[SensorConfig, ...]
     phones: tuple[PhoneConfig, ...] = ()
     presence_entities: tuple[PresenceEntityConfig, ...] = ()
-    presence: PresenceSettings = PresenceSettings()
-    camera: CameraConfig = CameraConfig()
+    presence: PresenceSettings = field(default_factory=PresenceSettings)
+    camera: CameraConfig = field(default_factory=CameraConfig)
+    targets: tuple[TargetConfig, ...] = ()
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     code_hash: str | None = None
     code_format: CodeFormat | None = None
     code_arm_required: bool = False
@@ -300,6 +374,17 @@ class SystemConfig:
             ),
             presence=presence_settings(options),
             camera=camera_config(options),
+            targets=tuple(
+                TargetConfig.from_subentry(subentry)
+                for subentry in entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_TARGET
+            ),
+            alerts=AlertSettings(
+                rate_limit=float(options[CONF_RATE_LIMIT]),
+                disarm_users=frozenset(options[CONF_DISARM_USERS] or ()),
+                heartbeat_url=options[CONF_HEARTBEAT_URL] or None,
+                heartbeat_interval=float(options[CONF_HEARTBEAT_MINUTES]) * 60,
+            ),
             code_hash=code_hash,
             code_format=CodeFormat(options.get(CONF_CODE_FORMAT, CodeFormat.NUMBER))
             if code_hash

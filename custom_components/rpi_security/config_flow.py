@@ -4,6 +4,7 @@ from collections.abc import Mapping
 import ipaddress
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -18,11 +19,14 @@ from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConfigEntrySelector,
+    ConfigEntrySelectorConfig,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -32,11 +36,19 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from .config import DEFAULT_OPTIONS, SENSOR_KIND_OF_SUBENTRY, CameraSource, CodeFormat
+from .config import (
+    DEFAULT_OPTIONS,
+    SENSOR_KIND_OF_SUBENTRY,
+    AlertCategory,
+    CameraSource,
+    CodeFormat,
+    TargetKind,
+)
 from .const import (
     CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
+    CONF_BOT_ENTRY,
     CONF_BURST_PHOTOS,
     CONF_CAMERA_DEVICE,
     CONF_CAMERA_ENTITY,
@@ -44,21 +56,26 @@ from .const import (
     CONF_CAMERA_MOTION_ALARM,
     CONF_CAMERA_SOURCE,
     CONF_CAPTURE_INTERVAL,
+    CONF_CHAT_ID,
     CONF_CLEAR_CODE,
     CONF_CLIP_SECONDS,
     CONF_CODE,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
+    CONF_COMMANDS,
     CONF_CONTACT_TYPE,
     CONF_DEBOUNCE_MS,
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
+    CONF_DISARM_USERS,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
     CONF_GIF_SECONDS,
+    CONF_HEARTBEAT_MINUTES,
+    CONF_HEARTBEAT_URL,
     CONF_HFLIP,
     CONF_IP,
     CONF_LAN_INTERFACE,
@@ -69,13 +86,17 @@ from .const import (
     CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
     CONF_PULL_UP,
+    CONF_RATE_LIMIT,
+    CONF_RECEIVES,
     CONF_RECORD_CLIP,
     CONF_RESOLUTION,
     CONF_RETENTION_DAYS,
     CONF_RETENTION_GB,
     CONF_ROTATION,
+    CONF_SERVICE,
     CONF_SIMULATION,
     CONF_SOURCE,
+    CONF_TARGET_KIND,
     CONF_TRIGGER_TIME,
     CONF_VFLIP,
     CONTACT_NC,
@@ -99,6 +120,7 @@ from .const import (
     SUBENTRY_MOTION,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
+    SUBENTRY_TARGET,
 )
 from .engine.alarm import ArmMode, SensorKind
 from .engine.codes import MIN_CODE_LENGTH, hash_code, is_numeric
@@ -113,6 +135,8 @@ MAX_CLIP_SECONDS = 60
 MAX_RETENTION_GB = 1000
 MAX_RETENTION_DAYS = 365
 MAX_MIN_FREE_MB = 100_000
+MAX_RATE_LIMIT = 3600
+MAX_HEARTBEAT_MINUTES = 60
 
 # The Pi's GPIO character device; its absence suggests simulation mode.
 GPIO_CHIP = Path("/dev/gpiochip0")
@@ -236,6 +260,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_MOTION: MotionSubentryFlow,
             SUBENTRY_PHONE: PhoneSubentryFlow,
             SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
+            SUBENTRY_TARGET: AlertTargetSubentryFlow,
         }
 
     @staticmethod
@@ -254,7 +279,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         """Choose what to change."""
         return self.async_show_menu(
             step_id="init",
-            menu_options=["alarm", "code", "presence", "camera", "captures"],
+            menu_options=["alarm", "code", "presence", "camera", "captures", "alerts"],
         )
 
     @property
@@ -519,6 +544,79 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             ),
             errors=errors,
         )
+
+    async def async_step_alerts(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Rate limit, who may disarm from a notification, the heartbeat."""
+        errors: dict[str, str] = {}
+        options = self._options
+        users = [
+            user
+            for user in await self.hass.auth.async_get_users()
+            if user.is_active and not user.system_generated
+        ]
+        if user_input is not None:
+            _in_range(
+                user_input,
+                CONF_RATE_LIMIT,
+                low=0,
+                high=MAX_RATE_LIMIT,
+                error="rate_limit_out_of_range",
+                errors=errors,
+            )
+            _in_range(
+                user_input,
+                CONF_HEARTBEAT_MINUTES,
+                low=1,
+                high=MAX_HEARTBEAT_MINUTES,
+                error="heartbeat_out_of_range",
+                errors=errors,
+            )
+            url = str(user_input.get(CONF_HEARTBEAT_URL) or "").strip()
+            if url and not _is_http_url(url):
+                errors[CONF_HEARTBEAT_URL] = "invalid_url"
+            if not errors:
+                changes = {
+                    CONF_RATE_LIMIT: int(user_input[CONF_RATE_LIMIT]),
+                    CONF_DISARM_USERS: list(user_input.get(CONF_DISARM_USERS) or []),
+                    CONF_HEARTBEAT_URL: url or None,
+                    CONF_HEARTBEAT_MINUTES: int(user_input[CONF_HEARTBEAT_MINUTES]),
+                }
+                return self.async_create_entry(data={**options, **changes})
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_RATE_LIMIT): _number(0, MAX_RATE_LIMIT, "s"),
+                probatio.Optional(CONF_DISARM_USERS): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=user.id, label=user.name or user.id)
+                            for user in users
+                        ],
+                        multiple=True,
+                        mode=SelectSelectorMode.LIST,
+                    )
+                ),
+                probatio.Optional(CONF_HEARTBEAT_URL): TextSelector(
+                    TextSelectorConfig(type=TextSelectorType.URL)
+                ),
+                probatio.Required(CONF_HEARTBEAT_MINUTES): _number(
+                    1, MAX_HEARTBEAT_MINUTES, "min"
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="alerts",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or _present(options)
+            ),
+            errors=errors,
+        )
+
+
+def _is_http_url(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
 def _select(options: list[str], translation_key: str | None = None) -> SelectSelector:
@@ -919,7 +1017,179 @@ class PresenceEntitySubentryFlow(ConfigSubentryFlow):
     async_step_reconfigure = async_step_user
 
 
+class AlertTargetSubentryFlow(ConfigSubentryFlow):
+    """Add or change a place alerts go to."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Telegram, Pushover, the mobile app, or any other notify service."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[kind.value for kind in TargetKind]
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a target, keeping its kind."""
+        kind = TargetKind(self._get_reconfigure_subentry().data[CONF_TARGET_KIND])
+        return await self._async_target(kind, None)
+
+    async def async_step_telegram(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A chat of a Telegram bot set up in Home Assistant."""
+        return await self._async_target(TargetKind.TELEGRAM, user_input)
+
+    async def async_step_pushover(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Pushover's notify action."""
+        return await self._async_target(TargetKind.PUSHOVER, user_input)
+
+    async def async_step_mobile_app(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A phone with the Home Assistant app."""
+        return await self._async_target(TargetKind.MOBILE_APP, user_input)
+
+    async def async_step_notify(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Any other notify action or notify entity (text only)."""
+        return await self._async_target(TargetKind.NOTIFY, user_input)
+
+    async def _async_target(
+        self, kind: TargetKind, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        entry = self._get_entry()
+        editing = (
+            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
+        )
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            errors = _validate_name(entry, name, editing, _TARGET_SUBENTRIES)
+            data: dict[str, Any] = {
+                CONF_TARGET_KIND: kind.value,
+                CONF_RECEIVES: list(user_input.get(CONF_RECEIVES) or []),
+            }
+            if kind is TargetKind.TELEGRAM:
+                errors |= self._telegram(entry, editing, user_input, data)
+            else:
+                errors |= self._notify_service(kind, user_input, data)
+            if not data[CONF_RECEIVES] and not data.get(CONF_COMMANDS):
+                errors[CONF_RECEIVES] = "nothing_to_receive"
+            if not errors:
+                if editing is None:
+                    return self.async_create_entry(title=name, data=data)
+                return self.async_update_and_abort(
+                    entry, editing, title=name, data=data
+                )
+        return self.async_show_form(
+            step_id=kind.value,
+            data_schema=self.add_suggested_values_to_schema(
+                self._schema(kind),
+                user_input
+                or ({CONF_NAME: editing.title, **editing.data} if editing else {}),
+            ),
+            errors=errors,
+        )
+
+    def _schema(self, kind: TargetKind) -> probatio.Schema:
+        fields: dict[probatio.Marker, Any] = {
+            probatio.Required(CONF_NAME): TextSelector()
+        }
+        if kind is TargetKind.TELEGRAM:
+            fields[probatio.Required(CONF_BOT_ENTRY)] = ConfigEntrySelector(
+                ConfigEntrySelectorConfig(integration="telegram_bot")
+            )
+            fields[probatio.Required(CONF_CHAT_ID)] = TextSelector()
+        else:
+            fields[probatio.Required(CONF_SERVICE)] = SelectSelector(
+                SelectSelectorConfig(
+                    options=self._services_for(kind),
+                    custom_value=True,
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            )
+        fields[probatio.Optional(CONF_RECEIVES)] = SelectSelector(
+            SelectSelectorConfig(
+                options=[category.value for category in AlertCategory],
+                multiple=True,
+                mode=SelectSelectorMode.LIST,
+                translation_key=CONF_RECEIVES,
+            )
+        )
+        if kind is TargetKind.TELEGRAM:
+            fields[probatio.Required(CONF_COMMANDS, default=False)] = BooleanSelector()
+        return probatio.Schema(fields)
+
+    def _services_for(self, kind: TargetKind) -> list[str]:
+        """The notify actions (and, for text, notify entities) to choose from."""
+        names = sorted(self.hass.services.async_services_for_domain("notify"))
+        # notify.send_message needs an entity: entities are offered instead.
+        services = [f"notify.{n}" for n in names if n != "send_message"]
+        if kind is TargetKind.MOBILE_APP:
+            return [s for s in services if s.startswith("notify.mobile_app_")]
+        if kind is TargetKind.NOTIFY:
+            return services + sorted(self.hass.states.async_entity_ids("notify"))
+        # Pushover: persistent notifications show no photo and are no pager.
+        return [s for s in services if s != "notify.persistent_notification"]
+
+    def _telegram(
+        self,
+        entry: ConfigEntry,
+        editing: ConfigSubentry | None,
+        user_input: Mapping[str, Any],
+        data: dict[str, Any],
+    ) -> dict[str, str]:
+        bot_id = user_input.get(CONF_BOT_ENTRY)
+        bot = self.hass.config_entries.async_get_entry(bot_id) if bot_id else None
+        if bot is None or bot.domain != "telegram_bot":
+            return {CONF_BOT_ENTRY: "bot_not_found"}
+        try:
+            chat_id = int(str(user_input.get(CONF_CHAT_ID, "")).strip())
+        except ValueError:
+            return {CONF_CHAT_ID: "invalid_chat_id"}
+        allowed = {
+            int(subentry.data["chat_id"])
+            for subentry in bot.subentries.values()
+            if "chat_id" in subentry.data
+        }
+        if chat_id not in allowed:
+            return {CONF_CHAT_ID: "chat_not_allowed"}
+        if any(
+            s.data.get(CONF_CHAT_ID) == chat_id and s.data.get(CONF_BOT_ENTRY) == bot_id
+            for s in _others(entry, _TARGET_SUBENTRIES, editing)
+        ):
+            return {CONF_CHAT_ID: "chat_in_use"}
+        data |= {
+            CONF_BOT_ENTRY: bot_id,
+            CONF_CHAT_ID: chat_id,
+            CONF_COMMANDS: bool(user_input.get(CONF_COMMANDS)),
+        }
+        return {}
+
+    def _notify_service(
+        self, kind: TargetKind, user_input: Mapping[str, Any], data: dict[str, Any]
+    ) -> dict[str, str]:
+        service = str(user_input.get(CONF_SERVICE, "")).strip()
+        domain, _, name = service.partition(".")
+        exists = domain == "notify" and (
+            self.hass.services.has_service("notify", name)
+            or (kind is TargetKind.NOTIFY and self.hass.states.get(service) is not None)
+        )
+        if not exists:
+            return {CONF_SERVICE: "service_not_found"}
+        if kind is TargetKind.MOBILE_APP and not name.startswith("mobile_app_"):
+            return {CONF_SERVICE: "not_mobile_app"}
+        data[CONF_SERVICE] = service
+        return {}
+
+
 _SENSOR_SUBENTRIES = tuple(SENSOR_KIND_OF_SUBENTRY)
+_TARGET_SUBENTRIES = (SUBENTRY_TARGET,)
 _PRESENCE_SUBENTRIES = (SUBENTRY_PHONE, SUBENTRY_PRESENCE_ENTITY)
 
 

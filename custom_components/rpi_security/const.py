@@ -56,6 +56,12 @@ CONF_MIN_FREE_MB: Final = "min_free_mb"
 RESOLUTIONS: Final = ("320x240", "640x480", "1280x720", "1920x1080")
 ROTATIONS: Final = ("0", "90", "180", "270")
 
+# Alert options.
+CONF_RATE_LIMIT: Final = "rate_limit"
+CONF_DISARM_USERS: Final = "disarm_users"
+CONF_HEARTBEAT_URL: Final = "heartbeat_url"
+CONF_HEARTBEAT_MINUTES: Final = "heartbeat_minutes"
+
 # Sensor subentries.
 SUBENTRY_DOOR: Final = "door"
 SUBENTRY_MOTION: Final = "motion"
@@ -64,6 +70,14 @@ SUBENTRY_PHONE: Final = "phone"
 SUBENTRY_PRESENCE_ENTITY: Final = "presence_entity"
 CONF_MAC: Final = "mac"
 CONF_IP: Final = "ip"
+# Alert target subentries.
+SUBENTRY_TARGET: Final = "alert_target"
+CONF_TARGET_KIND: Final = "kind"
+CONF_RECEIVES: Final = "receives"
+CONF_SERVICE: Final = "service"
+CONF_BOT_ENTRY: Final = "bot_entry"
+CONF_CHAT_ID: Final = "chat_id"
+CONF_COMMANDS: Final = "commands"
 CONF_SOURCE: Final = "source"
 SOURCE_GPIO: Final = "gpio"
 SOURCE_ENTITY: Final = "entity"
@@ -107,3 +121,6 @@ ATTR_ACTION: Final = "action"
 
 # Who changed the alarm, when it was not a person.
 CHANGED_BY_PRESENCE: Final = "presence"
+
+# The action of the Disarm button on mobile app notifications.
+MOBILE_DISARM_ACTION: Final = "RPI_SECURITY_DISARM"

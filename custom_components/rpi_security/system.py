@@ -8,6 +8,7 @@ bus events are fired and the next deadline is scheduled.
 import asyncio
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
+from functools import partial
 import logging
 import math
 import time
@@ -21,7 +22,9 @@ from homeassistant.helpers.event import (
     async_track_time_interval,
 )
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 
+from .alerts import AlarmAlert, AlertManager
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
 from .config import SensorConfig, SystemConfig
@@ -52,6 +55,7 @@ from .hardware.gpio import (
     close_pin_factory,
     open_pin_factory,
 )
+from .heartbeat import Heartbeat
 from .inputs import EntitySensorInput, GpioSensorInput, SensorInput
 from .issues import (
     async_report_camera_problems,
@@ -71,6 +75,7 @@ HEALTH_KEY = "health"
 OCCUPANCY_KEY = "occupancy"
 AUTO_ARM_KEY = "auto_arm"
 CAMERA_KEY = "camera"
+ALERTS_KEY = "alerts"
 
 # The camera's motion, when it counts as a motion sensor of the alarm.
 CAMERA_MOTION_ID = "camera_motion"
@@ -125,6 +130,24 @@ class SecuritySystem:
                 on_health=self._presence_health_changed,
             )
         self._background: set[asyncio.Task[None]] = set()
+        self.alerts: AlertManager | None = None
+        if config.targets:
+            self.alerts = AlertManager(
+                hass, entry.entry_id, config, notify=partial(self._notify, ALERTS_KEY)
+            )
+        self.heartbeat: Heartbeat | None = None
+        if config.alerts.heartbeat_url:
+            self.heartbeat = Heartbeat(
+                hass,
+                config.alerts.heartbeat_url,
+                config.alerts.heartbeat_interval,
+                healthy=lambda: not self.problems(),
+                run=self.run,
+            )
+        # The cause and time of the last time the alarm went off.
+        self.last_trigger: tuple[str, datetime] | None = None
+        # Telegram commands and notification buttons (set up with the entry).
+        self.remote: Any = None
         self.capture_policy = CapturePolicy(config.camera.captures)
         self._cancel_capture_interval: Callable[[], None] | None = None
         self.camera: CameraManager | None = None
@@ -148,6 +171,9 @@ class SecuritySystem:
     async def async_start(self) -> None:
         """Open the inputs, restore the stored state and start the timers."""
         stored = await self._store.async_load()
+        if self.alerts is not None:
+            # First: from here on anything may raise an alert.
+            await self.alerts.async_start()
         for sensor in self.config.sensors:
             self.inputs[sensor.id] = (
                 GpioSensorInput(self.hass, sensor, self._sensor_update)
@@ -170,6 +196,10 @@ class SecuritySystem:
         if self.camera is not None:
             await self.camera.async_start()
             self._update_capture_interval()
+        if self.alerts is not None:
+            self.alerts.health(self.problems())
+        if self.heartbeat is not None:
+            self.heartbeat.start()
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
@@ -180,6 +210,8 @@ class SecuritySystem:
             self._cancel_stop_listener()
             self._cancel_stop_listener = None
         self._cancel_timers()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for task in list(self._background):
             task.cancel()
         if self._cancel_capture_interval is not None:
@@ -189,15 +221,24 @@ class SecuritySystem:
             await self.presence.async_stop()
         if self.camera is not None:
             await self.camera.async_stop()
+        if self.alerts is not None:
+            await self.alerts.async_stop()
         await self._async_save_now()
         for sensor_input in self.inputs.values():
             await sensor_input.async_stop()
         await self.hass.async_add_executor_job(self._close_gpio)
 
     async def _async_home_assistant_stopping(self, _event: Event) -> None:
-        """Save the time left in any delay; the next start resumes from it."""
+        """Save the time left in any delay and the alerts still to deliver.
+
+        The next start resumes both.
+        """
         self._cancel_stop_listener = None
         self._cancel_timers()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
+        if self.alerts is not None:
+            await self.alerts.async_stop()
         await self._async_save_now()
 
     async def _async_open_gpio(self) -> None:
@@ -279,11 +320,16 @@ class SecuritySystem:
         code: str | None,
         force: bool,
         context: Context | None,
+        changed_by: str | None = None,
     ) -> None:
-        """Arm in ``mode``; raises a translated error when that is refused."""
+        """Arm in ``mode``; raises a translated error when that is refused.
+
+        ``changed_by`` names who asked when it was not a Home Assistant user
+        (a Telegram chat); otherwise it comes from the context.
+        """
         if self.config.code_arm_required:
             await self.async_check_code(code)
-        changed_by = await self._async_changed_by(context)
+        changed_by = changed_by or await self._async_changed_by(context)
         try:
             events = self.machine.arm(
                 mode, time.time(), force=force, changed_by=changed_by
@@ -311,10 +357,22 @@ class SecuritySystem:
             self.auto_arm.armed(by_presence=False)
         self._apply(events, context)
 
-    async def async_disarm(self, *, code: str | None, context: Context | None) -> None:
-        """Disarm; needs the code when one is set."""
-        await self.async_check_code(code)
-        changed_by = await self._async_changed_by(context)
+    async def async_disarm(
+        self,
+        *,
+        code: str | None,
+        context: Context | None,
+        changed_by: str | None = None,
+        trusted: bool = False,
+    ) -> None:
+        """Disarm; needs the code when one is set, unless the asker is ``trusted``.
+
+        Trusted: an allowed user's Disarm button, or /disable from an allowed
+        Telegram chat.
+        """
+        if not trusted:
+            await self.async_check_code(code)
+        changed_by = changed_by or await self._async_changed_by(context)
         self.auto_arm.disarmed()
         self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
         self._save()
@@ -432,6 +490,7 @@ class SecuritySystem:
             self.hass.bus.async_fire(
                 EVENT_ALARM, self._event_data(event), context=context
             )
+        alarm = self._alert(events)
         if self.presence is not None and self.auto_arm.enabled:
             entry_delay = any(
                 e.type is EventType.STATE_CHANGED and e.state is AlarmState.PENDING
@@ -439,13 +498,13 @@ class SecuritySystem:
             )
             if entry_delay and self.machine.cause in self.inputs:
                 # A door opened while armed: is it an owner coming home?
-                self._run(self.presence.async_probe_arrivals())
+                self.run(self.presence.async_probe_arrivals())
         if self.camera is not None:
             requests = self.capture_policy.on_alarm(
                 events, self.machine.sensors, time.time()
             )
             for request in requests:
-                self._run(self._async_capture_quietly(request))
+                self.run(self._async_capture_quietly(request, alarm))
             self._update_capture_interval()
 
     def _arming_refused(
@@ -457,6 +516,8 @@ class SecuritySystem:
     ) -> list[str]:
         """Tell automations that arming was refused; return the open doors."""
         doors = [self.sensor_name(door) for door in err.open_doors]
+        if self.alerts is not None:
+            self.alerts.arming_refused(mode.value, doors, changed_by)
         self.hass.bus.async_fire(
             EVENT_ALARM,
             {
@@ -519,24 +580,108 @@ class SecuritySystem:
     def _save(self) -> None:
         self._store.async_delay_save(self._snapshot, 0)
 
-    def _run(self, work: Coroutine[Any, Any, None]) -> None:
+    def run(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` in the background; it is cancelled when the system stops."""
         task = self.hass.async_create_background_task(work, "rpi_security")
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
     # -- camera --------------------------------------------------------------
 
-    async def async_capture(self, request: CaptureRequest) -> list[CaptureResult]:
-        """Capture what ``request`` asks (nothing without a camera)."""
+    async def async_capture(
+        self, request: CaptureRequest, alarm: AlarmAlert | None = None
+    ) -> list[CaptureResult]:
+        """Capture what ``request`` asks (nothing without a camera).
+
+        With ``alarm``, its alert goes out with the first photo.
+        """
         if self.camera is None:
             return []
         cause = self.sensor_name(request.cause)
         return await self.camera.async_capture(
-            request.kinds, cause, burst=request.burst
+            request.kinds,
+            cause,
+            burst=request.burst,
+            on_result=alarm.on_capture if alarm is not None else None,
         )
 
-    async def _async_capture_quietly(self, request: CaptureRequest) -> None:
-        await self.async_capture(request)
+    async def _async_capture_quietly(
+        self, request: CaptureRequest, alarm: AlarmAlert | None = None
+    ) -> None:
+        await self.async_capture(request, alarm)
+
+    # -- alerts and health ---------------------------------------------------
+
+    @callback
+    def _alert(self, events: list[AlarmEvent]) -> AlarmAlert | None:
+        """Tell the alert targets; return the alarm alert, if the alarm went off."""
+        alarm = None
+        now = dt_util.now()
+        for event in events:
+            cause = self.sensor_name(event.cause) if event.cause else None
+            if (
+                event.type is EventType.STATE_CHANGED
+                and event.state is AlarmState.TRIGGERED
+            ):
+                # Triggered by hand: the user, or Home Assistant (an automation).
+                cause = cause or event.changed_by or self._home_assistant()
+                self.last_trigger = (cause, now)
+                if self.alerts is not None:
+                    with_photo = self.camera is not None and self.camera.is_open
+                    alarm = self.alerts.alarm(cause, now, with_photo=with_photo)
+            elif self.alerts is None:
+                continue
+            elif event.type is EventType.STATE_CHANGED:
+                delay = event.state in (AlarmState.ARMING, AlarmState.PENDING)
+                self.alerts.state_changed(
+                    event.state.value,
+                    event.previous_state.value,
+                    mode=self.machine.armed_mode.value
+                    if self.machine.armed_mode
+                    else None,
+                    who=event.changed_by,
+                    cause=cause,
+                    seconds=self.machine.seconds_left(time.time()) if delay else None,
+                )
+            elif event.state is AlarmState.TRIGGERED and cause is not None:
+                # Another sensor trips while the alarm sounds (rate-limited).
+                self.alerts.alarm(cause, now, with_photo=False)
+        return alarm
+
+    def _home_assistant(self) -> str:
+        return self.alerts.text("home_assistant") if self.alerts else "Home Assistant"
+
+    def problems(self) -> dict[str, str]:
+        """The components that do not work now: GPIO, presence, camera."""
+        problems: dict[str, str] = {}
+        if self.gpio_problems:
+            inputs = [i for group in self.gpio_problems.values() for i in group]
+            error = inputs[0].error
+            problems["gpio"] = error.detail if error else ""
+        if self.presence is not None and self.presence.problems:
+            problems["presence"] = "; ".join(
+                f"{part.value}: {err.detail}"
+                for part, err in self.presence.problems.items()
+            )
+        if self.camera is not None and self.camera.problems:
+            problems["camera"] = "; ".join(self.camera.problems.values())
+        return problems
+
+    @callback
+    def _health_changed(self) -> None:
+        self._notify(HEALTH_KEY)
+        if self.alerts is not None:
+            self.alerts.health(self.problems())
+
+    def people_home(self) -> list[str]:
+        """The names of the phones and persons that are home."""
+        if self.presence is None:
+            return []
+        return sorted(
+            self.presence_name(occupant.id)
+            for occupant in self.presence.tracker.occupants.values()
+            if occupant.presence.value == "home"
+        )
 
     @callback
     def _motion_seen(self, sensor_id: str) -> None:
@@ -547,7 +692,7 @@ class SecuritySystem:
             sensor_id, self.machine.state, time.time()
         )
         if request is not None:
-            self._run(self._async_capture_quietly(request))
+            self.run(self._async_capture_quietly(request))
 
     @callback
     def _camera_motion(self, moving: bool) -> None:
@@ -574,7 +719,7 @@ class SecuritySystem:
     @callback
     def _capture_interval_tick(self, _now: datetime) -> None:
         cause = self.machine.cause or "triggered"
-        self._run(
+        self.run(
             self._async_capture_quietly(CaptureRequest((CaptureKind.PHOTO,), cause))
         )
 
@@ -600,7 +745,7 @@ class SecuritySystem:
             async_report_camera_problems(
                 self.hass, self.camera.problems, self.camera.camera_problem
             )
-        self._notify(HEALTH_KEY)
+        self._health_changed()
         self._notify(CAMERA_KEY)
 
     # -- presence ------------------------------------------------------------
@@ -651,7 +796,7 @@ class SecuritySystem:
     def _presence_health_changed(self) -> None:
         if self.presence is not None:
             async_report_presence_problems(self.hass, self.presence.problems)
-        self._notify(HEALTH_KEY)
+        self._health_changed()
 
     def presence_name(self, occupant_id: str) -> str:
         """The name of a phone or presence entity."""

@@ -1,0 +1,304 @@
+"""Commands from Telegram chats and the Disarm button of app notifications."""
+
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.core import Context, HomeAssistant
+from PIL import Image
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+
+from custom_components.rpi_security.engine.codes import hash_code
+
+from .helpers import (
+    AUTOMATIC_ARMING,
+    PANEL,
+    advance,
+    open_front_door,
+    phone_subentries,
+    system_of,
+    with_options,
+)
+from .outlets import (
+    BOT_ENTRY_ID,
+    FAMILY_CHAT,
+    SEND_ANIMATION,
+    SEND_MESSAGE,
+    SEND_PHOTO,
+    STRANGER_CHAT,
+    Outlets,
+    telegram_target,
+)
+
+CODE = "4321"
+ALICE_USER_ID = "a1ice0000000000000000000000000"
+OPTIONS = with_options(
+    exit_delay=0,
+    entry_delay=0,
+    camera_source="picamera2",  # the simulated camera in simulation mode
+    camera_motion=False,
+    frame_rate=4,
+    burst_photos=1,
+    gif_seconds=1,
+    capture_interval=0,
+    code_hash=hash_code(CODE, iterations=1000),
+    code_format="number",
+    disarm_users=[ALICE_USER_ID],
+)
+HELP_FIRST_LINE = "Commands:"
+
+
+@pytest.fixture
+def options() -> dict[str, Any]:
+    return dict(OPTIONS)
+
+
+@pytest.fixture
+def extra_subentries() -> list[dict[str, Any]]:
+    # The family chat hears of changes of state, and may give commands.
+    return [*phone_subentries(), telegram_target(receives=("state",))]
+
+
+@pytest.fixture
+def outlets(hass: HomeAssistant) -> Outlets:
+    outlets = Outlets()
+    outlets.register(hass)
+    return outlets
+
+
+@pytest.fixture
+async def entry(
+    hass: HomeAssistant,
+    outlets: Outlets,
+    tmp_path: Path,
+    config_entry: MockConfigEntry,
+    both_home: None,
+) -> MockConfigEntry:
+    hass.config.media_dirs = {"local": str(tmp_path)}
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    return config_entry
+
+
+async def settle(hass: HomeAssistant) -> None:
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def command(
+    hass: HomeAssistant,
+    text: str,
+    *,
+    chat: int = FAMILY_CHAT,
+    bot: str = BOT_ENTRY_ID,
+) -> None:
+    """A message to the bot, as the telegram_bot integration reports it."""
+    name, *args = text.split()
+    hass.bus.async_fire(
+        "telegram_command",
+        {
+            "command": name,
+            "args": args,
+            "chat_id": chat,
+            "from_first": "Alice",
+            "bot": {"config_entry_id": bot, "id": 42, "username": "HomeGuardBot"},
+        },
+    )
+    await settle(hass)
+
+
+def panel(hass: HomeAssistant) -> str:
+    return hass.states.get(PANEL).state
+
+
+async def ask(hass: HomeAssistant, outlets: Outlets, text: str) -> list[str]:
+    """What the family chat receives after ``text`` (alerts, then the answer)."""
+    outlets.calls.clear()
+    await command(hass, text)
+    return outlets.messages(SEND_MESSAGE, SEND_PHOTO, SEND_ANIMATION)
+
+
+async def test_status_tells_state_people_doors_last_alarm_and_problems(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    assert await ask(hass, outlets, "/status") == [
+        (
+            "Home: disarmed.\n"
+            "Automatic arming: on.\n"
+            "Home: Alice's phone, Bob's phone.\n"
+            "Open: none.\n"
+            "Last alarm: never.\n"
+            "Problems: none."
+        )
+    ]
+    (reply,) = outlets.to(SEND_MESSAGE)
+    assert (reply["chat_id"], reply["config_entry_id"]) == ([FAMILY_CHAT], BOT_ENTRY_ID)
+
+    await ask(hass, outlets, "/arm")
+    await open_front_door(hass, entry)
+    await advance(hass, freezer, 0.1)
+    at = system_of(entry).last_trigger[1]
+    # In a group the command comes as /status@BotName.
+    (status,) = await ask(hass, outlets, "/status@HomeGuardBot")
+    assert status.splitlines()[0] == "Home: TRIGGERED."
+    assert status.splitlines()[3:5] == [
+        "Open: Front door.",
+        f"Last alarm: Front door {at:%Y-%m-%d %H:%M}.",
+    ]
+
+
+async def test_photo_and_gif_come_back_to_the_chat(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    assert await ask(hass, outlets, "/photo") == ["Here it is."]
+    (photo,) = outlets.to(SEND_PHOTO)
+    assert photo["chat_id"] == [FAMILY_CHAT]
+    assert Image.open(photo["file"]).format == "JPEG"
+
+    assert await ask(hass, outlets, "/gif") == ["Here it is."]
+    (gif,) = outlets.to(SEND_ANIMATION)
+    assert Image.open(gif["file"]).format == "GIF"
+
+
+async def test_arm_and_disarm_from_the_chat_with_the_code(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    assert await ask(hass, outlets, "/arm") == [
+        "Armed (Away) by Alice (Telegram).",
+        "Arming (Away).",
+    ]
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert hass.states.get(PANEL).attributes["changed_by"] == "Alice (Telegram)"
+
+    assert await ask(hass, outlets, "/disarm 0000") == ["Wrong alarm code."]
+    assert await ask(hass, outlets, "/disarm") == ["Enter the alarm code."]
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+
+    assert await ask(hass, outlets, f"/disarm {CODE}") == [
+        "Disarmed by Alice (Telegram).",
+        "Disarmed.",
+    ]
+    assert panel(hass) == AlarmControlPanelState.DISARMED
+
+    await ask(hass, outlets, "/arm night")
+    assert panel(hass) == AlarmControlPanelState.ARMED_NIGHT
+
+
+async def test_malformed_and_unknown_commands_change_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    usage_arm = (
+        "Use /arm, /arm home or /arm night, followed by the code if arming needs one."
+    )
+    assert await ask(hass, outlets, "/arm sideways") == [usage_arm]
+    assert await ask(hass, outlets, f"/arm home {CODE} now") == [usage_arm]
+    assert panel(hass) == AlarmControlPanelState.DISARMED
+
+    await ask(hass, outlets, "/arm")
+    assert await ask(hass, outlets, "/disarm 43 21") == [
+        "Use /disarm followed by the alarm code."
+    ]
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+
+    # Anything else (the original project's /reboot included) gets the help.
+    for text in ("/reboot", "/HELP"):
+        (reply,) = await ask(hass, outlets, text)
+        assert reply.startswith(HELP_FIRST_LINE)
+        assert "/disarm <code>" in reply
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+
+
+async def test_enable_and_disable_automatic_arming(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    await ask(hass, outlets, "/arm")
+    assert await ask(hass, outlets, "/disable") == [
+        "Disarmed by Alice (Telegram).",
+        "Automatic arming is off, and the alarm is disarmed.",
+    ]
+    assert hass.states.get(AUTOMATIC_ARMING).state == "off"
+    assert panel(hass) == AlarmControlPanelState.DISARMED
+
+    assert await ask(hass, outlets, "/enable") == ["Automatic arming is on."]
+    assert hass.states.get(AUTOMATIC_ARMING).state == "on"
+
+
+async def test_other_chats_and_bots_get_no_answer_and_no_effect(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await ask(hass, outlets, "/arm")
+    outlets.calls.clear()
+
+    await command(hass, f"/disarm {CODE}", chat=STRANGER_CHAT)
+    await command(hass, "/status", chat=STRANGER_CHAT)
+    # The family chat id, but through another bot.
+    await command(hass, f"/disarm {CODE}", bot="01ANOTHERBOTENTRY00000000")
+
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert outlets.calls == []
+    assert system_of(entry).remote.rejected == 3
+    assert "Ignored a Telegram command from chat ***111" in caplog.text
+    assert str(STRANGER_CHAT) not in caplog.text  # chat ids are not logged whole
+    assert CODE not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "extra_subentries",
+    [[*phone_subentries(), telegram_target(receives=("state",), commands=False)]],
+)
+async def test_a_chat_that_only_receives_alerts_cannot_command(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+    await settle(hass)
+    outlets.calls.clear()
+    await command(hass, f"/disarm {CODE}")
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert outlets.calls == []
+
+
+async def notification_action(
+    hass: HomeAssistant, action: str, user_id: str | None
+) -> None:
+    """A button of an app notification pressed, as mobile_app reports it."""
+    hass.bus.async_fire(
+        "mobile_app_notification_action",
+        {"action": action},
+        context=Context(user_id=user_id),
+    )
+    await settle(hass)
+
+
+async def test_the_disarm_button_works_only_for_the_users_allowed(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    hass_admin_user: MockUser,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    MockUser(id=ALICE_USER_ID, name="Alice").add_to_hass(hass)
+    await ask(hass, outlets, "/arm")
+    outlets.calls.clear()
+
+    # Not allowed: an admin who is not on the list, a button without a user,
+    # and some other notification's button.
+    await notification_action(hass, "RPI_SECURITY_DISARM", hass_admin_user.id)
+    await notification_action(hass, "RPI_SECURITY_DISARM", None)
+    await notification_action(hass, "OPEN_GARAGE", ALICE_USER_ID)
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert outlets.calls == []
+    assert caplog.text.count("Ignored the Disarm button") == 2
+
+    await notification_action(hass, "RPI_SECURITY_DISARM", ALICE_USER_ID)
+    assert panel(hass) == AlarmControlPanelState.DISARMED
+    assert outlets.messages(SEND_MESSAGE) == ["Disarmed by Alice (notification)."]
