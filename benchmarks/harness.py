@@ -5,7 +5,7 @@ on a plain event loop without the test harness's debug checks.
 """
 
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 import os
 from pathlib import Path
@@ -29,11 +29,15 @@ import custom_components.rpi_security  # noqa: E402, F401
 
 
 @asynccontextmanager
-async def running_hass() -> AsyncIterator[HomeAssistant]:
-    """A Home Assistant core with custom integrations enabled."""
+async def running_hass(*, real_storage: bool = False) -> AsyncIterator[HomeAssistant]:
+    """A Home Assistant core with custom integrations enabled.
+
+    With ``real_storage`` its ``Store`` files are written to disk (in a
+    temporary folder), as on a Pi, where a path includes them.
+    """
     with (
         tempfile.TemporaryDirectory(prefix="rpi-security-bench-") as config_dir,
-        mock_storage(),
+        nullcontext() if real_storage else mock_storage(),
     ):
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
