@@ -51,6 +51,12 @@ ALARM_OPTIONS = {
     "pet_immune_minutes": 0,
 }
 
+NOTIFICATIONS_TARGET = {
+    "name": "Notifications",
+    "service": "notify.persistent_notification",
+    "receives": ["alarm", "state", "problems"],
+}
+
 
 async def _wait_until_up(session: aiohttp.ClientSession, url: str) -> None:
     for _ in range(600):
@@ -189,9 +195,19 @@ async def configure(url: str, config_dir: Path) -> None:
                 handler=entry_id,
                 steps=[{"next_step_id": "alarm"}, ALARM_OPTIONS],
             )
+            # Alerts show up in Home Assistant's notifications.
+            await _flow(
+                session,
+                url,
+                headers,
+                flows="subentries/flow",
+                handler=[entry_id, "alert_target"],
+                steps=[{"next_step_id": "notify"}, NOTIFICATIONS_TARGET],
+            )
             (config_dir / FIRST_START).unlink()
             print(
-                "develop: RPi Security is set up in simulation mode (two doors, a PIR)"
+                "develop: RPi Security is set up in simulation mode (two doors, a PIR;"
+                " alerts go to Home Assistant's notifications)"
             )
     print(f"develop: Home Assistant is running at {url}")
     print(f"develop: log in as {USERNAME} / {PASSWORD}")
