@@ -6,13 +6,14 @@ bus events are fired and the next deadline is scheduled.
 """
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import partial
 import logging
 import math
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -64,6 +65,9 @@ from .issues import (
 )
 from .presence import PresenceMonitor
 
+if TYPE_CHECKING:
+    from .remote_control import RemoteControl
+
 _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
@@ -76,6 +80,8 @@ OCCUPANCY_KEY = "occupancy"
 AUTO_ARM_KEY = "auto_arm"
 CAMERA_KEY = "camera"
 ALERTS_KEY = "alerts"
+# How many alarm events diagnostics show.
+RECENT_EVENTS = 20
 
 # The camera's motion, when it counts as a motion sensor of the alarm.
 CAMERA_MOTION_ID = "camera_motion"
@@ -146,8 +152,10 @@ class SecuritySystem:
             )
         # The cause and time of the last time the alarm went off.
         self.last_trigger: tuple[str, datetime] | None = None
+        # The last alarm events, for diagnostics.
+        self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
         # Telegram commands and notification buttons (set up with the entry).
-        self.remote: Any = None
+        self.remote: RemoteControl | None = None
         self.capture_policy = CapturePolicy(config.camera.captures)
         self._cancel_capture_interval: Callable[[], None] | None = None
         self.camera: CameraManager | None = None
@@ -487,9 +495,9 @@ class SecuritySystem:
         self._save()
         self._notify(ALARM_KEY)
         for event in events:
-            self.hass.bus.async_fire(
-                EVENT_ALARM, self._event_data(event), context=context
-            )
+            data = self._event_data(event)
+            self.recent_events.append({"at": dt_util.utcnow().isoformat(), **data})
+            self.hass.bus.async_fire(EVENT_ALARM, data, context=context)
         alarm = self._alert(events)
         if self.presence is not None and self.auto_arm.enabled:
             entry_delay = any(

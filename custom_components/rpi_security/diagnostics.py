@@ -1,0 +1,139 @@
+"""Diagnostics: what a bug report needs, without what identifies the home.
+
+MAC and IP addresses, chat ids, the code's hash, the heartbeat URL (its
+path is a secret) and user ids are redacted.
+"""
+
+from dataclasses import asdict
+from datetime import datetime
+import time
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_CHAT_ID,
+    CONF_CODE_HASH,
+    CONF_DISARM_USERS,
+    CONF_HEARTBEAT_URL,
+    CONF_IP,
+    CONF_MAC,
+)
+from .system import RpiSecurityConfigEntry, SecuritySystem
+
+TO_REDACT = {
+    CONF_CHAT_ID,
+    CONF_CODE_HASH,
+    CONF_DISARM_USERS,
+    CONF_HEARTBEAT_URL,
+    CONF_IP,
+    CONF_MAC,
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: RpiSecurityConfigEntry
+) -> dict[str, Any]:
+    """The configuration, the health of every part, recent events, the outbox."""
+    system = entry.runtime_data
+    return async_redact_data(
+        {
+            "entry": {
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+                "subentries": [
+                    {
+                        "type": subentry.subentry_type,
+                        "title": subentry.title,
+                        "data": dict(subentry.data),
+                    }
+                    for subentry in entry.subentries.values()
+                ],
+            },
+            "alarm": system.machine.snapshot(time.time()),
+            "problems": system.problems(),
+            "recent_events": list(system.recent_events),
+            "presence": _presence(system),
+            "camera": _camera(system),
+            "alerts": _alerts(system),
+        },
+        TO_REDACT,
+    )
+
+
+def _presence(system: SecuritySystem) -> dict[str, Any] | None:
+    if system.presence is None:
+        return None
+    return {
+        "automatic_arming": system.auto_arm.enabled,
+        "occupants": {
+            system.presence_name(occupant.id): {
+                **asdict(occupant),
+                "last_seen": _time(occupant.last_seen),
+                "last_checked": _time(occupant.last_checked),
+            }
+            for occupant in system.presence.tracker.occupants.values()
+        },
+    }
+
+
+def _camera(system: SecuritySystem) -> dict[str, Any] | None:
+    if system.camera is None:
+        return None
+    camera = system.camera
+    return {
+        "source": camera.config.source.value,
+        "open": camera.is_open,
+        "motion": camera.motion,
+        "last_captures": [
+            {
+                "kind": result.kind.value,
+                "cause": result.cause,
+                "at": result.at.isoformat(),
+                "file": result.path.name if result.path else None,
+                "error": result.error,
+            }
+            for result in list(camera.captures)[-10:]
+        ],
+    }
+
+
+def _alerts(system: SecuritySystem) -> dict[str, Any] | None:
+    if system.alerts is None:
+        return None
+    alerts = system.alerts
+    now = time.time()
+    return {
+        "pending": [
+            {
+                "target": alerts.targets[entry.target].name
+                if entry.target in alerts.targets
+                else entry.target,
+                "age_seconds": round(now - entry.created),
+                "attempts": entry.attempts,
+                "last_error": entry.last_error,
+            }
+            for entry in alerts.outbox.entries()
+        ],
+        "last_delivered": alerts.last_delivered.isoformat()
+        if alerts.last_delivered
+        else None,
+        "given_up": alerts.expired,
+        "telegram_commands_refused": system.remote.rejected if system.remote else 0,
+        "heartbeat": {
+            "last_ping": _time_dt(system.heartbeat.last_ping),
+            "failing": system.heartbeat.failing,
+        }
+        if system.heartbeat
+        else None,
+    }
+
+
+def _time(timestamp: float | None) -> str | None:
+    return dt_util.utc_from_timestamp(timestamp).isoformat() if timestamp else None
+
+
+def _time_dt(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
