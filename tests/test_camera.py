@@ -339,7 +339,8 @@ async def test_media_source_lists_days_and_files_and_serves_them_to_users(
     listing = await async_browse_media(hass, f"media-source://rpi_security/{day}")
     names = [child.title for child in listing.children]
     assert len(names) == 2
-    assert names[0].endswith("manual")  # the GIF, newest first
+    assert names[0].endswith("manual GIF")  # the GIF, newest first
+    assert names[1].endswith("manual")  # the photo
     gif_item = listing.children[0]
     assert gif_item.media_content_id.endswith(".gif")
 
@@ -353,6 +354,19 @@ async def test_media_source_lists_days_and_files_and_serves_them_to_users(
     response = await client.get(gif_item.thumbnail)
     assert response.status == 200
     assert Image.open(io.BytesIO(await response.read())).size[0] <= 320
+
+    # Identifiers that are not captures get a clear error.
+    with pytest.raises(HomeAssistantError) as err:
+        await async_resolve_media(hass, "media-source://rpi_security/../x.jpg", None)
+    assert err.value.translation_key == "not_a_capture"
+    with pytest.raises(HomeAssistantError) as err:
+        await async_resolve_media(
+            hass, f"media-source://rpi_security/{day}/000000_gone.jpg", None
+        )
+    assert err.value.translation_key == "no_such_capture"
+    with pytest.raises(HomeAssistantError) as err:
+        await async_browse_media(hass, "media-source://rpi_security/yesterday")
+    assert err.value.translation_key == "not_a_capture_day"
 
     anonymous = await hass_client_no_auth()
     assert (await anonymous.get(resolved.url.split("?")[0])).status == 401

@@ -35,13 +35,18 @@ async def async_get_media_source(hass: HomeAssistant) -> MediaSource:
     return CaptureMediaSource(hass)
 
 
+# How a title says what a file is, besides a photo.
+KIND_OF_SUFFIX = {"gif": "GIF", "mp4": "clip"}
+
+
 def _title(file: MediaFile) -> str:
-    """``143005_front_door_2.jpg`` -> ``14:30:05 front door 2``."""
-    stem, _, _ = file.name.partition(".")
+    """``143005_front_door_2.jpg`` -> ``14:30:05 front door 2`` (``... GIF``)."""
+    stem, _, suffix = file.name.partition(".")
     clock, _, cause = stem.partition("_")
     if len(clock) == 6 and clock.isdigit():
         clock = f"{clock[:2]}:{clock[2:4]}:{clock[4:]}"
-    return f"{clock} {cause.replace('_', ' ')}".strip()
+    kind = KIND_OF_SUFFIX.get(suffix, "")
+    return f"{clock} {cause.replace('_', ' ')} {kind}".strip()
 
 
 def _media_class(name: str) -> MediaClass:
@@ -64,9 +69,17 @@ class CaptureMediaSource(MediaSource):
         try:
             path = library.resolve(item.identifier)
         except ValueError as err:
-            raise Unresolvable(f"Not a capture: {item.identifier}") from err
+            raise Unresolvable(
+                translation_domain=DOMAIN,
+                translation_key="not_a_capture",
+                translation_placeholders={"identifier": str(item.identifier)},
+            ) from err
         if not await self.hass.async_add_executor_job(path.is_file):
-            raise Unresolvable(f"No such capture: {item.identifier}")
+            raise Unresolvable(
+                translation_domain=DOMAIN,
+                translation_key="no_such_capture",
+                translation_placeholders={"identifier": str(item.identifier)},
+            )
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return PlayMedia(f"{URL}/{item.identifier}", mime_type, path=path)
 
@@ -85,7 +98,11 @@ class CaptureMediaSource(MediaSource):
                 library.day_files, item.identifier
             )
         except ValueError as err:
-            raise BrowseError(f"Not a day of captures: {item.identifier}") from err
+            raise BrowseError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_capture_day",
+                translation_placeholders={"identifier": str(item.identifier)},
+            ) from err
         return self._folder(
             item.identifier,
             item.identifier,
