@@ -9,7 +9,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
 from homeassistant.core import Context, HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 from PIL import Image
 import pytest
@@ -99,9 +99,21 @@ async def entry(
     hass: HomeAssistant, outlets: Outlets, media: Path, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     config_entry.add_to_hass(hass)
+    enable_last_alert_sensor(hass, config_entry)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await settle(hass)
     return config_entry
+
+
+def enable_last_alert_sensor(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Turn on "Last alert delivered" (off by default) as a user would."""
+    er.async_get(hass).async_get_or_create(
+        "sensor",
+        DOMAIN,
+        f"{entry.entry_id}_last_alert_delivered",
+        config_entry=hass.config_entries.async_get_entry(entry.entry_id),
+        suggested_object_id="home_last_alert_delivered",
+    )
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -393,7 +405,13 @@ async def test_an_outage_with_a_restart_loses_nothing_and_keeps_the_order(
 
     # Home Assistant restarts; this time the actions do not even exist at first
     # (their integrations are still starting), then they fail.
-    async with restarted(hass, entry, freezer, downtime=60) as new_hass:
+    async with restarted(
+        hass,
+        entry,
+        freezer,
+        downtime=60,
+        prepare=lambda new_hass: enable_last_alert_sensor(new_hass, entry),
+    ) as new_hass:
         assert new_hass.states.get(PENDING_ALERTS).state == "20"
         for _ in range(4):
             await alarm_and_reset(new_hass)

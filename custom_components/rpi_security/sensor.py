@@ -41,6 +41,8 @@ SENSORS = (
         translation_key="last_alert_delivered",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes with every alert; "Pending alerts" is the one to watch.
+        entity_registry_enabled_default=False,
         value=lambda alerts: alerts.last_delivered,
     ),
 )
