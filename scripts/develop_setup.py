@@ -51,6 +51,100 @@ ALARM_OPTIONS = {
     "pet_immune_minutes": 0,
 }
 
+# The simulated camera (the Pi camera's place in simulation mode).
+CAMERA_OPTIONS = {
+    "camera_source": "picamera2",
+    "resolution": "640x480",
+    "rotation": "0",
+    "hflip": False,
+    "vflip": False,
+    "frame_rate": 4,
+    "camera_motion": True,
+    "camera_motion_alarm": False,
+}
+PANEL = "alarm_control_panel.rpi_security"
+DASHBOARD_PATH = "rpi-security"
+
+
+def _simulate(name: str, entity_id: str, action: str, icon: str) -> dict[str, Any]:
+    """A dashboard button that moves a simulated sensor."""
+    return {
+        "type": "button",
+        "name": name,
+        "icon": icon,
+        "tap_action": {
+            "action": "perform-action",
+            "perform_action": "rpi_security.simulate",
+            "data": {"entity_id": entity_id, "action": action},
+        },
+    }
+
+
+DASHBOARD = {
+    "title": "Home",
+    "views": [
+        {
+            "title": "Security",
+            "path": "security",
+            "cards": [
+                {
+                    "type": "alarm-panel",
+                    "entity": PANEL,
+                    "states": ["arm_away", "arm_home", "arm_night"],
+                },
+                {
+                    "type": "picture-entity",
+                    "entity": "camera.rpi_security_camera",
+                    "camera_view": "auto",
+                },
+                {
+                    "type": "entities",
+                    "title": "Sensors",
+                    "entities": [
+                        "binary_sensor.front_door",
+                        "binary_sensor.back_door",
+                        "binary_sensor.hallway",
+                        "binary_sensor.rpi_security_camera_motion",
+                        "sensor.rpi_security_pending_alerts",
+                    ],
+                },
+                {
+                    "type": "grid",
+                    "title": "Simulation",
+                    "columns": 2,
+                    "square": False,
+                    "cards": [
+                        _simulate(
+                            "Open the front door",
+                            "binary_sensor.front_door",
+                            "open",
+                            "mdi:door-open",
+                        ),
+                        _simulate(
+                            "Close the front door",
+                            "binary_sensor.front_door",
+                            "close",
+                            "mdi:door-closed",
+                        ),
+                        _simulate(
+                            "Walk past the camera",
+                            "camera.rpi_security_camera",
+                            "motion",
+                            "mdi:walk",
+                        ),
+                        _simulate(
+                            "Leave the camera's view",
+                            "camera.rpi_security_camera",
+                            "still",
+                            "mdi:human-male-board",
+                        ),
+                    ],
+                },
+            ],
+        }
+    ],
+}
+
 NOTIFICATIONS_TARGET = {
     "name": "Notifications",
     "service": "notify.persistent_notification",
@@ -128,12 +222,77 @@ async def _flow(
     return result
 
 
-def prepare(config_dir: Path) -> None:
-    """Before the first start: onboarding done, and a login for the developer."""
+async def _save_dashboard(
+    session: aiohttp.ClientSession, url: str, headers: dict[str, str]
+) -> None:
+    """A "Security" dashboard: the panel, the camera, the sensors, simulation."""
+    token = headers["Authorization"].split()[1]
+    async with session.ws_connect(f"{url}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        await ws.receive_json()  # auth_ok
+        for number, message in enumerate(
+            (
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD_PATH,
+                    "title": "Security",
+                    "icon": "mdi:shield-home",
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                    "mode": "storage",
+                },
+                {
+                    "type": "lovelace/config/save",
+                    "url_path": DASHBOARD_PATH,
+                    "config": DASHBOARD,
+                },
+            ),
+            start=1,
+        ):
+            await ws.send_json({"id": number, **message})
+            answer = await ws.receive_json()
+            if not answer.get("success"):
+                raise SystemExit(f"develop: the dashboard was refused: {answer}")
+
+
+def prepare(config_dir: Path, port: int) -> None:
+    """Before the first start: onboarding done, a login, the HTTP server's port.
+
+    The port goes into the HTTP server's stored config (Home Assistant keeps it
+    in storage now): given in YAML it would be a trial setting that is reverted
+    unless confirmed in the UI.
+    """
     from homeassistant.components import onboarding  # noqa: PLC0415
+    from homeassistant.util import dt as dt_util  # noqa: PLC0415
 
     storage = config_dir / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
+    (storage / "http").write_text(
+        json.dumps(
+            {
+                "version": 2,
+                "minor_version": 2,
+                "key": "http",
+                "data": {
+                    "stable": {
+                        "server_host": ["127.0.0.1"],
+                        "server_port": port,
+                        "cors_allowed_origins": [],
+                        "login_attempts_threshold": -1,
+                        "ip_ban_enabled": True,
+                        "ssl_profile": "modern",
+                        "use_x_frame_options": True,
+                        "created_at": dt_util.utcnow().isoformat(),
+                        "error": None,
+                        "error_message": None,
+                    },
+                    "pending": None,
+                    "yaml_migration_done": True,
+                },
+            }
+        )
+    )
     (storage / onboarding.STORAGE_KEY).write_text(
         json.dumps(
             {
@@ -195,6 +354,14 @@ async def configure(url: str, config_dir: Path) -> None:
                 handler=entry_id,
                 steps=[{"next_step_id": "alarm"}, ALARM_OPTIONS],
             )
+            await _flow(
+                session,
+                url,
+                headers,
+                flows="options/flow",
+                handler=entry_id,
+                steps=[{"next_step_id": "camera"}, CAMERA_OPTIONS],
+            )
             # Alerts show up in Home Assistant's notifications.
             await _flow(
                 session,
@@ -204,12 +371,13 @@ async def configure(url: str, config_dir: Path) -> None:
                 handler=[entry_id, "alert_target"],
                 steps=[{"next_step_id": "notify"}, NOTIFICATIONS_TARGET],
             )
+            await _save_dashboard(session, url, headers)
             (config_dir / FIRST_START).unlink()
             print(
-                "develop: RPi Security is set up in simulation mode (two doors, a PIR;"
-                " alerts go to Home Assistant's notifications)"
+                "develop: RPi Security is set up in simulation mode (two doors, a PIR,"
+                " a camera; alerts go to Home Assistant's notifications)"
             )
-    print(f"develop: Home Assistant is running at {url}")
+    print(f"develop: Home Assistant is running at {url} (dashboard: Security)")
     print(f"develop: log in as {USERNAME} / {PASSWORD}")
     print("develop: move sensors in Developer tools > Actions > rpi_security.simulate")
 
@@ -217,6 +385,6 @@ async def configure(url: str, config_dir: Path) -> None:
 if __name__ == "__main__":
     command, config = sys.argv[1], Path(sys.argv[2])
     if command == "prepare":
-        prepare(config)
+        prepare(config, int(sys.argv[3]))
     else:
         asyncio.run(configure(sys.argv[3], config))
