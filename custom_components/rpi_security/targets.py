@@ -40,14 +40,15 @@ async def async_deliver(
     hass: HomeAssistant, target: TargetConfig, alert: dict[str, Any]
 ) -> None:
     """Send ``alert`` to ``target``; raises whatever the action raised."""
-    domain, service, data = _call_for(hass, target, alert)
+    domain, service, data = action_call(hass, target, alert)
     async with asyncio.timeout(DELIVERY_TIMEOUT):
         await hass.services.async_call(domain, service, data, blocking=True)
 
 
-def _call_for(
+def action_call(
     hass: HomeAssistant, target: TargetConfig, alert: dict[str, Any]
 ) -> tuple[str, str, dict[str, Any]]:
+    """The action (domain, name, data) that delivers ``alert`` to ``target``."""
     title, message = alert.get("title") or "", alert["message"]
     photo, gif = alert.get("photo"), alert.get("gif")
     if target.kind is TargetKind.TELEGRAM:
