@@ -119,7 +119,7 @@ async def page(server: Server) -> AsyncGenerator[Any]:
         await tab.get_by_role("textbox", name="Username").fill("dev")
         await tab.get_by_role("textbox", name="Password").fill("dev")
         await tab.get_by_role("button", name="Log in").click()
-        await tab.wait_for_url(f"{server.url}/home/**", timeout=60_000)
+        await tab.wait_for_url(f"{server.url}/home/**", timeout=120_000)
         try:
             yield tab
         finally:
