@@ -35,7 +35,11 @@ from custom_components.rpi_security.config import (
 from custom_components.rpi_security.targets import action_call
 
 ROOT = Path(__file__).parent.parent
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's package here and in .ci/run; GitHub's runners come with Chrome.
+CHROMIUM = next(
+    filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))),
+    None,
+)
 # As root, in a sandbox, and with no network but loopback.
 CHROMIUM_ARGS = [
     "--no-sandbox",
