@@ -6,6 +6,7 @@ import io
 import os
 from pathlib import Path
 import shutil
+import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -82,6 +83,10 @@ async def camera_entry(
 
 def captures(media: Path) -> list[Path]:
     return sorted(p for p in media.glob("*/*") if p.suffix in (".jpg", ".gif", ".mp4"))
+
+
+def day_folders(media: Path) -> set[Path]:
+    return {day for day in media.iterdir() if day.name != ".thumbnails"}
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -391,6 +396,63 @@ async def test_old_captures_are_pruned_after_a_capture(
     assert not old.exists()
     assert not old_day.exists()
     assert len(captures(media)) == 1
+
+
+DAYS_OF_CAPTURES = 60
+CAPTURES_A_DAY = 50
+
+
+def _fill_library(media: Path, size: int) -> list[Path]:
+    """60 days of 50 captures each (sparse files of ``size`` bytes), newest first."""
+    now = time.time()
+    paths = []
+    for days_ago in range(DAYS_OF_CAPTURES):
+        for minute in range(CAPTURES_A_DAY):
+            taken = now - days_ago * 86400 - 3600 - minute * 60
+            folder = media / datetime.fromtimestamp(taken).strftime("%Y-%m-%d")
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{days_ago:02d}{minute:02d}00_front_door.jpg"
+            with path.open("wb") as file:
+                file.truncate(size)  # sparse: the size counts, the disk is not used
+            os.utime(path, (taken, taken))
+            paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("options", "capture_size"),
+    [
+        # Small files: only age prunes (30 days are kept, 2 GB allowed).
+        ({**CAMERA_OPTIONS, "retention_days": 30, "retention_gb": 2}, 10_000),
+        # Big files: the size limit (0.1 GB) prunes deeper than age does.
+        ({**CAMERA_OPTIONS, "retention_days": 30, "retention_gb": 0.1}, 100_000),
+    ],
+    ids=["by_age", "by_size"],
+)
+async def test_thousands_of_captures_are_pruned_oldest_first(
+    hass: HomeAssistant,
+    camera_entry: MockConfigEntry,
+    media: Path,
+    options: dict[str, Any],
+    capture_size: int,
+) -> None:
+    old = await hass.async_add_executor_job(_fill_library, media, capture_size)
+    await hass.services.async_call(
+        "button", "press", {"entity_id": TAKE_PHOTO}, blocking=True
+    )
+    await settle(hass)
+
+    remaining = captures(media)
+    (photo,) = set(remaining) - set(old)
+    limit = int(options["retention_gb"] * 1024**3)
+    # The newest that are at most 30 days old and fit next to the photo.
+    kept = min(30 * CAPTURES_A_DAY, (limit - photo.stat().st_size) // capture_size)
+    assert kept < len(old)
+    assert [p for p in old if p.exists()] == old[:kept]
+    assert len(remaining) == kept + 1
+    assert sum(p.stat().st_size for p in remaining) <= limit
+    # Days left without captures are gone too.
+    assert {p.parent for p in remaining} == day_folders(media)
 
 
 class StillCamera(Camera):
