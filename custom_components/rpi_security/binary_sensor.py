@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .config import SensorConfig
 from .engine.alarm import SensorKind
 from .engine.presence import Presence
-from .entity import RpiSecurityEntity, sensor_device_info, system_device_info
+from .entity import RpiSecurityEntity, sensor_device_info
 from .system import (
     CAMERA_KEY,
     HEALTH_KEY,
@@ -94,9 +94,7 @@ class GpioProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the health sensor of the system's GPIO."""
-        super().__init__(system, HEALTH_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_gpio_problem"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, HEALTH_KEY, "gpio_problem")
 
     @property
     def is_on(self) -> bool:
@@ -122,9 +120,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the occupancy sensor."""
-        super().__init__(system, OCCUPANCY_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_occupancy"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, OCCUPANCY_KEY, "occupancy")
 
     @property
     def is_on(self) -> bool:
@@ -156,9 +152,7 @@ class PresenceProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the health sensor of presence detection."""
-        super().__init__(system, HEALTH_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_presence_problem"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, HEALTH_KEY, "presence_problem")
 
     @property
     def is_on(self) -> bool:
@@ -186,9 +180,7 @@ class CameraMotionEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera's motion sensor."""
-        super().__init__(system, CAMERA_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_camera_motion"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, CAMERA_KEY, "camera_motion")
 
     @property
     def available(self) -> bool:
@@ -210,9 +202,7 @@ class CameraProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera's health sensor."""
-        super().__init__(system, HEALTH_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_camera_problem"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, HEALTH_KEY, "camera_problem")
 
     @property
     def is_on(self) -> bool:

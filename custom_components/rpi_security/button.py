@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .engine.capture_policy import CaptureKind, CaptureRequest
-from .entity import RpiSecurityEntity, system_device_info
+from .entity import RpiSecurityEntity
 from .system import CAMERA_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -55,10 +55,8 @@ class CaptureButton(RpiSecurityEntity, ButtonEntity):
         self, system: SecuritySystem, description: CaptureButtonDescription
     ) -> None:
         """Describe the button."""
-        super().__init__(system, CAMERA_KEY)
+        super().__init__(system, CAMERA_KEY, description.key)
         self.entity_description = description
-        self._attr_unique_id = f"{system.entry.entry_id}_{description.key}"
-        self._attr_device_info = system_device_info(system)
 
     @property
     def available(self) -> bool:

@@ -8,7 +8,7 @@ from homeassistant.util.json import JsonValueType
 
 from .const import DOMAIN
 from .engine.capture_policy import CaptureKind, CaptureRequest
-from .entity import RpiSecurityEntity, system_device_info
+from .entity import RpiSecurityEntity
 from .system import CAMERA_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -32,10 +32,8 @@ class RpiSecurityCamera(RpiSecurityEntity, Camera):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera."""
-        RpiSecurityEntity.__init__(self, system, CAMERA_KEY)
+        RpiSecurityEntity.__init__(self, system, CAMERA_KEY, "camera")
         Camera.__init__(self)
-        self._attr_unique_id = f"{system.entry.entry_id}_camera"
-        self._attr_device_info = system_device_info(system)
         camera = system.config.camera
         self._attr_frame_interval = 1 / camera.picture.frame_rate
         self._attr_model = camera.source.value

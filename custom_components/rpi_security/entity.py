@@ -40,10 +40,20 @@ class RpiSecurityEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, system: SecuritySystem, key: str) -> None:
-        """Follow ``key``: the panel or a sensor id."""
+    def __init__(
+        self, system: SecuritySystem, key: str, part: str | None = None
+    ) -> None:
+        """Follow ``key``: the panel or a sensor id.
+
+        ``part`` names one of the system's own entities (unique within the
+        system): it makes the unique id, and the entity sits on the system's
+        device. The others (the panel, GPIO sensors, phones) set their own.
+        """
         self._system = system
         self._key = key
+        if part is not None:
+            self._attr_unique_id = f"{system.entry.entry_id}_{part}"
+            self._attr_device_info = system_device_info(system)
 
     async def async_added_to_hass(self) -> None:
         """Start following the system."""

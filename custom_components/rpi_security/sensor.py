@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alerts import AlertManager
-from .entity import RpiSecurityEntity, system_device_info
+from .entity import RpiSecurityEntity
 from .system import ALERTS_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -73,11 +73,9 @@ class AlertSensor(RpiSecurityEntity, SensorEntity):
         description: AlertSensorDescription,
     ) -> None:
         """Describe the sensor."""
-        super().__init__(system, ALERTS_KEY)
+        super().__init__(system, ALERTS_KEY, description.key)
         self._alerts = alerts
         self.entity_description = description
-        self._attr_unique_id = f"{system.entry.entry_id}_{description.key}"
-        self._attr_device_info = system_device_info(system)
 
     @property
     def native_value(self) -> int | datetime | None:

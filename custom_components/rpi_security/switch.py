@@ -7,7 +7,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .entity import RpiSecurityEntity, system_device_info
+from .entity import RpiSecurityEntity
 from .system import AUTO_ARM_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -32,9 +32,7 @@ class AutomaticArmingSwitch(RpiSecurityEntity, SwitchEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the switch."""
-        super().__init__(system, AUTO_ARM_KEY)
-        self._attr_unique_id = f"{system.entry.entry_id}_automatic_arming"
-        self._attr_device_info = system_device_info(system)
+        super().__init__(system, AUTO_ARM_KEY, "automatic_arming")
 
     @property
     def is_on(self) -> bool:
