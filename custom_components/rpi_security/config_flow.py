@@ -433,12 +433,11 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        suggested = user_input or {
-            key: value for key, value in options.items() if value is not None
-        }
         return self.async_show_form(
             step_id="presence",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or _present(options)
+            ),
             errors=errors,
         )
 
@@ -739,7 +738,90 @@ def _validate_alarm_options(values: Mapping[str, Any]) -> dict[str, str]:
     return errors
 
 
-class SensorSubentryFlow(ConfigSubentryFlow):
+class _SubentryFlow(ConfigSubentryFlow):
+    """What adding and changing every kind of subentry has in common."""
+
+    def _editing(self) -> ConfigSubentry | None:
+        """The subentry being reconfigured; None while adding one."""
+        if self.source == "reconfigure":
+            return self._get_reconfigure_subentry()
+        return None
+
+    @staticmethod
+    def _suggested(
+        user_input: dict[str, Any] | None, editing: ConfigSubentry | None
+    ) -> dict[str, Any]:
+        """What the form shows: the answer given, or the subentry being changed."""
+        if user_input:
+            return user_input
+        return {CONF_NAME: editing.title, **editing.data} if editing else {}
+
+    def _finish(
+        self,
+        entry: ConfigEntry,
+        editing: ConfigSubentry | None,
+        title: str,
+        data: dict[str, Any],
+        unique_id: str | None = None,
+    ) -> SubentryFlowResult:
+        if editing is None:
+            return self.async_create_entry(title=title, data=data, unique_id=unique_id)
+        # The entry's update listener reloads it with the new settings.
+        return self.async_update_and_abort(
+            entry, editing, title=title, data=data, unique_id=unique_id
+        )
+
+    async def _async_entity_step(
+        self,
+        user_input: dict[str, Any] | None,
+        *,
+        step_id: str,
+        domain: str | list[str],
+        kinds: tuple[str, ...],
+        data: dict[str, Any],
+        unique_id_prefix: str = "",
+    ) -> SubentryFlowResult:
+        """An entity Home Assistant already has, used once among ``kinds``."""
+        entry = self._get_entry()
+        editing = self._editing()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            entity_id = user_input[CONF_ENTITY_ID]
+            state = self.hass.states.get(entity_id)
+            name = str(user_input.get(CONF_NAME) or "").strip() or (
+                state.name if state else entity_id
+            )
+            errors = _validate_name(entry, name, editing, kinds)
+            if state is None:
+                errors[CONF_ENTITY_ID] = "entity_not_found"
+            elif _in_use(entry, CONF_ENTITY_ID, entity_id, editing, kinds):
+                errors[CONF_ENTITY_ID] = "entity_in_use"
+            if not errors:
+                return self._finish(
+                    entry,
+                    editing,
+                    name,
+                    {**data, CONF_ENTITY_ID: entity_id},
+                    f"{unique_id_prefix}{entity_id}",
+                )
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_ENTITY_ID): EntitySelector(
+                    EntitySelectorConfig(domain=domain)
+                ),
+                probatio.Optional(CONF_NAME): TextSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._suggested(user_input, editing)
+            ),
+            errors=errors,
+        )
+
+
+class SensorSubentryFlow(_SubentryFlow):
     """Add or change a door contact or a motion sensor."""
 
     kind: ClassVar[SensorKind]
@@ -760,11 +842,6 @@ class SensorSubentryFlow(ConfigSubentryFlow):
         if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
             return await self.async_step_entity()
         return await self.async_step_gpio()
-
-    def _editing(self) -> ConfigSubentry | None:
-        if self.source == "reconfigure":
-            return self._get_reconfigure_subentry()
-        return None
 
     def _gpio_schema(self) -> probatio.Schema:
         fields: dict[probatio.Marker, Any] = {
@@ -830,13 +907,10 @@ class SensorSubentryFlow(ConfigSubentryFlow):
                 if self.kind is SensorKind.DOOR:
                     data[CONF_CONTACT_TYPE] = user_input[CONF_CONTACT_TYPE]
                 return self._finish(entry, editing, name, data, f"gpio_{pin}")
-        suggested = user_input or (
-            {CONF_NAME: editing.title, **editing.data} if editing else {}
-        )
         return self.async_show_form(
             step_id=SOURCE_GPIO,
             data_schema=self.add_suggested_values_to_schema(
-                self._gpio_schema(), suggested
+                self._gpio_schema(), self._suggested(user_input, editing)
             ),
             errors=errors,
         )
@@ -845,53 +919,13 @@ class SensorSubentryFlow(ConfigSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """A door or motion sensor that Home Assistant already has."""
-        entry = self._get_entry()
-        editing = self._editing()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            entity_id = user_input[CONF_ENTITY_ID]
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
-            )
-            errors = _validate_name(entry, name, editing)
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif _in_use(entry, CONF_ENTITY_ID, entity_id, editing, _SENSOR_SUBENTRIES):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
-            if not errors:
-                data = {CONF_SOURCE: SOURCE_ENTITY, CONF_ENTITY_ID: entity_id}
-                return self._finish(entry, editing, name, data, f"entity_{entity_id}")
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_ENTITY_ID): EntitySelector(
-                    EntitySelectorConfig(domain="binary_sensor")
-                ),
-                probatio.Optional(CONF_NAME): TextSelector(),
-            }
-        )
-        suggested = user_input or (
-            {CONF_NAME: editing.title, **editing.data} if editing else {}
-        )
-        return self.async_show_form(
+        return await self._async_entity_step(
+            user_input,
             step_id=SOURCE_ENTITY,
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
-            errors=errors,
-        )
-
-    def _finish(
-        self,
-        entry: ConfigEntry,
-        editing: ConfigSubentry | None,
-        title: str,
-        data: dict[str, Any],
-        unique_id: str,
-    ) -> SubentryFlowResult:
-        if editing is None:
-            return self.async_create_entry(title=title, data=data, unique_id=unique_id)
-        # The entry's update listener reloads it with the new settings.
-        return self.async_update_and_abort(
-            entry, editing, title=title, data=data, unique_id=unique_id
+            domain="binary_sensor",
+            kinds=_SENSOR_SUBENTRIES,
+            data={CONF_SOURCE: SOURCE_ENTITY},
+            unique_id_prefix="entity_",
         )
 
 
@@ -907,7 +941,7 @@ class MotionSubentryFlow(SensorSubentryFlow):
     kind = SensorKind.MOTION
 
 
-class PhoneSubentryFlow(ConfigSubentryFlow):
+class PhoneSubentryFlow(_SubentryFlow):
     """Add or change a phone recognised on the network by its MAC address."""
 
     async def async_step_user(
@@ -915,9 +949,7 @@ class PhoneSubentryFlow(ConfigSubentryFlow):
     ) -> SubentryFlowResult:
         """Name, MAC address and, optionally, a fixed IP address."""
         entry = self._get_entry()
-        editing = (
-            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
-        )
+        editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
@@ -937,11 +969,7 @@ class PhoneSubentryFlow(ConfigSubentryFlow):
                     errors[CONF_IP] = "invalid_ip"
             if not errors:
                 data = {CONF_MAC: mac, CONF_IP: ip or None}
-                if editing is None:
-                    return self.async_create_entry(title=name, data=data, unique_id=mac)
-                return self.async_update_and_abort(
-                    entry, editing, title=name, data=data, unique_id=mac
-                )
+                return self._finish(entry, editing, name, data, mac)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_NAME): TextSelector(),
@@ -949,13 +977,10 @@ class PhoneSubentryFlow(ConfigSubentryFlow):
                 probatio.Optional(CONF_IP): TextSelector(),
             }
         )
-        suggested = user_input or (
-            {CONF_NAME: editing.title, **editing.data} if editing else {}
-        )
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                schema, {k: v for k, v in suggested.items() if v is not None}
+                schema, _present(self._suggested(user_input, editing))
             ),
             errors=errors,
         )
@@ -963,61 +988,25 @@ class PhoneSubentryFlow(ConfigSubentryFlow):
     async_step_reconfigure = async_step_user
 
 
-class PresenceEntitySubentryFlow(ConfigSubentryFlow):
+class PresenceEntitySubentryFlow(_SubentryFlow):
     """Add or change a person or device_tracker used as a presence source."""
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """The entity, and a name."""
-        entry = self._get_entry()
-        editing = (
-            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
-        )
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            entity_id = user_input[CONF_ENTITY_ID]
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
-            )
-            errors = _validate_name(entry, name, editing, _PRESENCE_SUBENTRIES)
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif _in_use(
-                entry, CONF_ENTITY_ID, entity_id, editing, _PRESENCE_SUBENTRIES
-            ):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
-            if not errors:
-                data = {CONF_ENTITY_ID: entity_id}
-                if editing is None:
-                    return self.async_create_entry(
-                        title=name, data=data, unique_id=entity_id
-                    )
-                return self.async_update_and_abort(
-                    entry, editing, title=name, data=data, unique_id=entity_id
-                )
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_ENTITY_ID): EntitySelector(
-                    EntitySelectorConfig(domain=["person", "device_tracker"])
-                ),
-                probatio.Optional(CONF_NAME): TextSelector(),
-            }
-        )
-        suggested = user_input or (
-            {CONF_NAME: editing.title, **editing.data} if editing else {}
-        )
-        return self.async_show_form(
+        return await self._async_entity_step(
+            user_input,
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
-            errors=errors,
+            domain=["person", "device_tracker"],
+            kinds=_PRESENCE_SUBENTRIES,
+            data={},
         )
 
     async_step_reconfigure = async_step_user
 
 
-class AlertTargetSubentryFlow(ConfigSubentryFlow):
+class AlertTargetSubentryFlow(_SubentryFlow):
     """Add or change a place alerts go to."""
 
     async def async_step_user(
@@ -1063,9 +1052,7 @@ class AlertTargetSubentryFlow(ConfigSubentryFlow):
         self, kind: TargetKind, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
         entry = self._get_entry()
-        editing = (
-            self._get_reconfigure_subentry() if self.source == "reconfigure" else None
-        )
+        editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
@@ -1081,17 +1068,11 @@ class AlertTargetSubentryFlow(ConfigSubentryFlow):
             if not data[CONF_RECEIVES] and not data.get(CONF_COMMANDS):
                 errors[CONF_RECEIVES] = "nothing_to_receive"
             if not errors:
-                if editing is None:
-                    return self.async_create_entry(title=name, data=data)
-                return self.async_update_and_abort(
-                    entry, editing, title=name, data=data
-                )
+                return self._finish(entry, editing, name, data)
         return self.async_show_form(
             step_id=kind.value,
             data_schema=self.add_suggested_values_to_schema(
-                self._schema(kind),
-                user_input
-                or ({CONF_NAME: editing.title, **editing.data} if editing else {}),
+                self._schema(kind), self._suggested(user_input, editing)
             ),
             errors=errors,
         )
