@@ -1,6 +1,7 @@
 """Config flow: the system, its options, and its sensors as subentries."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 import ipaddress
 from pathlib import Path
 from typing import Any, ClassVar
@@ -138,6 +139,9 @@ MAX_MIN_FREE_MB = 100_000
 MAX_RATE_LIMIT = 3600
 MAX_HEARTBEAT_MINUTES = 60
 
+# The smallest media library one may ask for (0.1 GB steps).
+MIN_RETENTION_GB = 0.1
+
 # The Pi's GPIO character device; its absence suggests simulation mode.
 GPIO_CHIP = Path("/dev/gpiochip0")
 
@@ -154,27 +158,71 @@ class NumberField(NumberSelector):
         return float(probatio.Coerce(float)(data))
 
 
-def _number(low: float, high: float, unit: str | None = None) -> NumberField:
+@dataclass(frozen=True, slots=True)
+class _WholeNumber:
+    """A whole-number field: its bounds, unit, and the error when outside them."""
+
+    low: int
+    high: int
+    error: str
+    unit: str | None = None
+
+
+# Every whole-number field of the flows; the forms and the checks both read it.
+_WHOLE_NUMBERS: dict[str, _WholeNumber] = {
+    CONF_PIN: _WholeNumber(BCM_PINS.start, BCM_PINS.stop - 1, "pin_out_of_range"),
+    CONF_DEBOUNCE_MS: _WholeNumber(0, MAX_DEBOUNCE_MS, "debounce_out_of_range", "ms"),
+    CONF_EXIT_DELAY: _WholeNumber(0, MAX_DELAY, "delay_out_of_range", "s"),
+    CONF_ENTRY_DELAY: _WholeNumber(0, MAX_DELAY, "delay_out_of_range", "s"),
+    CONF_TRIGGER_TIME: _WholeNumber(
+        MIN_TRIGGER_TIME, MAX_TRIGGER_TIME, "trigger_time_out_of_range", "s"
+    ),
+    CONF_PET_IMMUNE_MINUTES: _WholeNumber(
+        0, MAX_PET_IMMUNE_MINUTES, "pet_immune_out_of_range", "min"
+    ),
+    CONF_AWAY_TIMEOUT: _WholeNumber(
+        MIN_AWAY_TIMEOUT_MINUTES,
+        MAX_AWAY_TIMEOUT_MINUTES,
+        "away_timeout_out_of_range",
+        "min",
+    ),
+    CONF_ARP_TRIES: _WholeNumber(1, MAX_ARP_TRIES, "arp_tries_out_of_range"),
+    CONF_FRAME_RATE: _WholeNumber(1, MAX_FRAME_RATE, "frame_rate_out_of_range", "fps"),
+    CONF_BURST_PHOTOS: _WholeNumber(1, MAX_BURST, "capture_out_of_range"),
+    CONF_GIF_SECONDS: _WholeNumber(0, MAX_GIF_SECONDS, "capture_out_of_range", "s"),
+    CONF_CLIP_SECONDS: _WholeNumber(1, MAX_CLIP_SECONDS, "capture_out_of_range", "s"),
+    CONF_CAPTURE_INTERVAL: _WholeNumber(0, MAX_DELAY, "capture_out_of_range", "s"),
+    CONF_RETENTION_DAYS: _WholeNumber(
+        1, MAX_RETENTION_DAYS, "capture_out_of_range", "d"
+    ),
+    CONF_MIN_FREE_MB: _WholeNumber(0, MAX_MIN_FREE_MB, "capture_out_of_range", "MB"),
+    CONF_RATE_LIMIT: _WholeNumber(0, MAX_RATE_LIMIT, "rate_limit_out_of_range", "s"),
+    CONF_HEARTBEAT_MINUTES: _WholeNumber(
+        1, MAX_HEARTBEAT_MINUTES, "heartbeat_out_of_range", "min"
+    ),
+}
+
+
+def _number(key: str) -> NumberField:
+    """The number box of a whole-number field."""
+    field = _WHOLE_NUMBERS[key]
     config = NumberSelectorConfig(
-        min=low, max=high, step=1, mode=NumberSelectorMode.BOX
+        min=field.low, max=field.high, step=1, mode=NumberSelectorMode.BOX
     )
-    if unit is not None:
-        config["unit_of_measurement"] = unit
+    if field.unit is not None:
+        config["unit_of_measurement"] = field.unit
     return NumberField(config)
 
 
-def _in_range(
-    values: Mapping[str, Any],
-    key: str,
-    *,
-    low: float,
-    high: float,
-    error: str,
-    errors: dict[str, str],
+def _check_whole_numbers(
+    values: Mapping[str, Any], keys: tuple[str, ...], errors: dict[str, str]
 ) -> None:
-    value = values.get(key)
-    if value is None or not low <= value <= high or value != int(value):
-        errors[key] = error
+    """Add the error of every field of ``keys`` that is missing or out of range."""
+    for key in keys:
+        field = _WHOLE_NUMBERS[key]
+        value = values.get(key)
+        if value is None or not field.low <= value <= field.high or value != int(value):
+            errors[key] = field.error
 
 
 _SYSTEM_SCHEMA = probatio.Schema(
@@ -308,11 +356,9 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 return self.async_create_entry(data={**self._options, **changes})
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_EXIT_DELAY): _number(0, MAX_DELAY, "s"),
-                probatio.Required(CONF_ENTRY_DELAY): _number(0, MAX_DELAY, "s"),
-                probatio.Required(CONF_TRIGGER_TIME): _number(
-                    MIN_TRIGGER_TIME, MAX_TRIGGER_TIME, "s"
-                ),
+                probatio.Required(CONF_EXIT_DELAY): _number(CONF_EXIT_DELAY),
+                probatio.Required(CONF_ENTRY_DELAY): _number(CONF_ENTRY_DELAY),
+                probatio.Required(CONF_TRIGGER_TIME): _number(CONF_TRIGGER_TIME),
                 probatio.Required(CONF_DISARM_AFTER_TRIGGER): BooleanSelector(),
                 probatio.Required(CONF_ARM_MODES): SelectSelector(
                     SelectSelectorConfig(
@@ -324,7 +370,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
                 probatio.Required(CONF_MOTION_USES_ENTRY_DELAY): BooleanSelector(),
                 probatio.Required(CONF_PET_IMMUNE_MINUTES): _number(
-                    0, MAX_PET_IMMUNE_MINUTES, "min"
+                    CONF_PET_IMMUNE_MINUTES
                 ),
             }
         )
@@ -414,10 +460,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             {
                 probatio.Optional(CONF_LAN_INTERFACE): interface_choice,
                 probatio.Optional(CONF_MONITOR_INTERFACE): interface_choice,
-                probatio.Required(CONF_AWAY_TIMEOUT): _number(
-                    MIN_AWAY_TIMEOUT_MINUTES, MAX_AWAY_TIMEOUT_MINUTES, "min"
-                ),
-                probatio.Required(CONF_ARP_TRIES): _number(1, MAX_ARP_TRIES),
+                probatio.Required(CONF_AWAY_TIMEOUT): _number(CONF_AWAY_TIMEOUT),
+                probatio.Required(CONF_ARP_TRIES): _number(CONF_ARP_TRIES),
                 probatio.Required(CONF_DEPARTURE_MODE): SelectSelector(
                     SelectSelectorConfig(
                         options=[mode.value for mode in ArmMode],
@@ -481,7 +525,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
                 probatio.Required(CONF_HFLIP): BooleanSelector(),
                 probatio.Required(CONF_VFLIP): BooleanSelector(),
-                probatio.Required(CONF_FRAME_RATE): _number(1, MAX_FRAME_RATE, "fps"),
+                probatio.Required(CONF_FRAME_RATE): _number(CONF_FRAME_RATE),
                 probatio.Required(CONF_CAMERA_MOTION): BooleanSelector(),
                 probatio.Required(CONF_CAMERA_MOTION_ALARM): BooleanSelector(),
             }
@@ -516,24 +560,24 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 return self.async_create_entry(data={**options, **changes})
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_BURST_PHOTOS): _number(1, MAX_BURST),
-                probatio.Required(CONF_GIF_SECONDS): _number(0, MAX_GIF_SECONDS, "s"),
+                probatio.Required(CONF_BURST_PHOTOS): _number(CONF_BURST_PHOTOS),
+                probatio.Required(CONF_GIF_SECONDS): _number(CONF_GIF_SECONDS),
                 probatio.Required(CONF_RECORD_CLIP): BooleanSelector(),
-                probatio.Required(CONF_CLIP_SECONDS): _number(1, MAX_CLIP_SECONDS, "s"),
-                probatio.Required(CONF_CAPTURE_INTERVAL): _number(0, MAX_DELAY, "s"),
+                probatio.Required(CONF_CLIP_SECONDS): _number(CONF_CLIP_SECONDS),
+                probatio.Required(CONF_CAPTURE_INTERVAL): _number(
+                    CONF_CAPTURE_INTERVAL
+                ),
                 probatio.Required(CONF_RETENTION_GB): NumberField(
                     NumberSelectorConfig(
-                        min=0.1,
+                        min=MIN_RETENTION_GB,
                         max=MAX_RETENTION_GB,
                         step=0.1,
                         mode=NumberSelectorMode.BOX,
                         unit_of_measurement="GB",
                     )
                 ),
-                probatio.Required(CONF_RETENTION_DAYS): _number(
-                    1, MAX_RETENTION_DAYS, "d"
-                ),
-                probatio.Required(CONF_MIN_FREE_MB): _number(0, MAX_MIN_FREE_MB, "MB"),
+                probatio.Required(CONF_RETENTION_DAYS): _number(CONF_RETENTION_DAYS),
+                probatio.Required(CONF_MIN_FREE_MB): _number(CONF_MIN_FREE_MB),
             }
         )
         return self.async_show_form(
@@ -556,21 +600,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             if user.is_active and not user.system_generated
         ]
         if user_input is not None:
-            _in_range(
-                user_input,
-                CONF_RATE_LIMIT,
-                low=0,
-                high=MAX_RATE_LIMIT,
-                error="rate_limit_out_of_range",
-                errors=errors,
-            )
-            _in_range(
-                user_input,
-                CONF_HEARTBEAT_MINUTES,
-                low=1,
-                high=MAX_HEARTBEAT_MINUTES,
-                error="heartbeat_out_of_range",
-                errors=errors,
+            _check_whole_numbers(
+                user_input, (CONF_RATE_LIMIT, CONF_HEARTBEAT_MINUTES), errors
             )
             url = str(user_input.get(CONF_HEARTBEAT_URL) or "").strip()
             if url and not _is_http_url(url):
@@ -585,7 +616,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 return self.async_create_entry(data={**options, **changes})
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_RATE_LIMIT): _number(0, MAX_RATE_LIMIT, "s"),
+                probatio.Required(CONF_RATE_LIMIT): _number(CONF_RATE_LIMIT),
                 probatio.Optional(CONF_DISARM_USERS): SelectSelector(
                     SelectSelectorConfig(
                         options=[
@@ -600,7 +631,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     TextSelectorConfig(type=TextSelectorType.URL)
                 ),
                 probatio.Required(CONF_HEARTBEAT_MINUTES): _number(
-                    1, MAX_HEARTBEAT_MINUTES, "min"
+                    CONF_HEARTBEAT_MINUTES
                 ),
             }
         )
@@ -636,37 +667,29 @@ def _validate_camera_options(values: Mapping[str, Any]) -> dict[str, str]:
         CONF_CAMERA_ENTITY
     ):
         errors[CONF_CAMERA_ENTITY] = "camera_entity_required"
-    _in_range(
-        values,
-        CONF_FRAME_RATE,
-        low=1,
-        high=MAX_FRAME_RATE,
-        error="frame_rate_out_of_range",
-        errors=errors,
-    )
+    _check_whole_numbers(values, (CONF_FRAME_RATE,), errors)
     return errors
 
 
 def _validate_capture_options(values: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    for key, high in (
-        (CONF_BURST_PHOTOS, MAX_BURST),
-        (CONF_CLIP_SECONDS, MAX_CLIP_SECONDS),
-        (CONF_RETENTION_DAYS, MAX_RETENTION_DAYS),
-    ):
-        _in_range(
-            values, key, low=1, high=high, error="capture_out_of_range", errors=errors
-        )
-    for key, high in (
-        (CONF_GIF_SECONDS, MAX_GIF_SECONDS),
-        (CONF_CAPTURE_INTERVAL, MAX_DELAY),
-        (CONF_MIN_FREE_MB, MAX_MIN_FREE_MB),
-    ):
-        _in_range(
-            values, key, low=0, high=high, error="capture_out_of_range", errors=errors
-        )
+    _check_whole_numbers(
+        values,
+        (
+            CONF_BURST_PHOTOS,
+            CONF_GIF_SECONDS,
+            CONF_CLIP_SECONDS,
+            CONF_CAPTURE_INTERVAL,
+            CONF_RETENTION_DAYS,
+            CONF_MIN_FREE_MB,
+        ),
+        errors,
+    )
     size = values.get(CONF_RETENTION_GB)
-    if not isinstance(size, (int, float)) or not 0.1 <= size <= MAX_RETENTION_GB:
+    if (
+        not isinstance(size, (int, float))
+        or not MIN_RETENTION_GB <= size <= MAX_RETENTION_GB
+    ):
         errors[CONF_RETENTION_GB] = "retention_out_of_range"
     return errors
 
@@ -678,22 +701,7 @@ def _validate_presence_options(
     for key in (CONF_LAN_INTERFACE, CONF_MONITOR_INTERFACE):
         if (name := values.get(key)) and name not in interfaces:
             errors[key] = "interface_not_found"
-    _in_range(
-        values,
-        CONF_AWAY_TIMEOUT,
-        low=MIN_AWAY_TIMEOUT_MINUTES,
-        high=MAX_AWAY_TIMEOUT_MINUTES,
-        error="away_timeout_out_of_range",
-        errors=errors,
-    )
-    _in_range(
-        values,
-        CONF_ARP_TRIES,
-        low=1,
-        high=MAX_ARP_TRIES,
-        error="arp_tries_out_of_range",
-        errors=errors,
-    )
+    _check_whole_numbers(values, (CONF_AWAY_TIMEOUT, CONF_ARP_TRIES), errors)
     if values.get(CONF_DEPARTURE_MODE) not in arm_modes:
         errors[CONF_DEPARTURE_MODE] = "departure_mode_not_enabled"
     return errors
@@ -701,37 +709,10 @@ def _validate_presence_options(
 
 def _validate_alarm_options(values: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
-    _in_range(
+    _check_whole_numbers(
         values,
-        CONF_EXIT_DELAY,
-        low=0,
-        high=MAX_DELAY,
-        error="delay_out_of_range",
-        errors=errors,
-    )
-    _in_range(
-        values,
-        CONF_ENTRY_DELAY,
-        low=0,
-        high=MAX_DELAY,
-        error="delay_out_of_range",
-        errors=errors,
-    )
-    _in_range(
-        values,
-        CONF_TRIGGER_TIME,
-        low=MIN_TRIGGER_TIME,
-        high=MAX_TRIGGER_TIME,
-        error="trigger_time_out_of_range",
-        errors=errors,
-    )
-    _in_range(
-        values,
-        CONF_PET_IMMUNE_MINUTES,
-        low=0,
-        high=MAX_PET_IMMUNE_MINUTES,
-        error="pet_immune_out_of_range",
-        errors=errors,
+        (CONF_EXIT_DELAY, CONF_ENTRY_DELAY, CONF_TRIGGER_TIME, CONF_PET_IMMUNE_MINUTES),
+        errors,
     )
     if not values.get(CONF_ARM_MODES):
         errors[CONF_ARM_MODES] = "no_arm_modes"
@@ -846,7 +827,7 @@ class SensorSubentryFlow(_SubentryFlow):
     def _gpio_schema(self) -> probatio.Schema:
         fields: dict[probatio.Marker, Any] = {
             probatio.Required(CONF_NAME): TextSelector(),
-            probatio.Required(CONF_PIN): _number(BCM_PINS.start, BCM_PINS.stop - 1),
+            probatio.Required(CONF_PIN): _number(CONF_PIN),
         }
         if self.kind is SensorKind.DOOR:
             fields[probatio.Required(CONF_CONTACT_TYPE, default=CONTACT_NC)] = (
@@ -862,7 +843,7 @@ class SensorSubentryFlow(_SubentryFlow):
             probatio.Required(CONF_PULL_UP, default=self.kind is SensorKind.DOOR)
         ] = BooleanSelector()
         fields[probatio.Required(CONF_DEBOUNCE_MS, default=DEFAULT_DEBOUNCE_MS)] = (
-            _number(0, MAX_DEBOUNCE_MS, "ms")
+            _number(CONF_DEBOUNCE_MS)
         )
         return probatio.Schema(fields)
 
@@ -876,22 +857,7 @@ class SensorSubentryFlow(_SubentryFlow):
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = _validate_name(entry, name, editing)
-            _in_range(
-                user_input,
-                CONF_PIN,
-                low=BCM_PINS.start,
-                high=BCM_PINS.stop - 1,
-                error="pin_out_of_range",
-                errors=errors,
-            )
-            _in_range(
-                user_input,
-                CONF_DEBOUNCE_MS,
-                low=0,
-                high=MAX_DEBOUNCE_MS,
-                error="debounce_out_of_range",
-                errors=errors,
-            )
+            _check_whole_numbers(user_input, (CONF_PIN, CONF_DEBOUNCE_MS), errors)
             if CONF_PIN not in errors and _in_use(
                 entry, CONF_PIN, int(user_input[CONF_PIN]), editing, _SENSOR_SUBENTRIES
             ):
