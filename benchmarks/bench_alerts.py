@@ -18,19 +18,24 @@ import tempfile
 import time
 from typing import Any
 
-from harness import Figures, machine_line, running_hass
+from harness import (
+    DOOR_PIN,
+    ONE_PHOTO,
+    Figures,
+    door_system,
+    machine_line,
+    running_hass,
+)
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.rpi_security.config import DEFAULT_OPTIONS, AlertCategory
-from custom_components.rpi_security.const import DOMAIN
+from custom_components.rpi_security.config import AlertCategory
 
 RUNS = 200
 WARMUP = 10
 QUEUED = 1000
-DOOR_PIN = 17
 CHAT = 123456789
 PANEL = "alarm_control_panel.bench"
 TELEGRAM_TARGET = {
@@ -90,40 +95,6 @@ class Receiver:
             self.waiting.set()
 
 
-def _system(subentries: list[dict[str, Any]]) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Bench",
-        data={"name": "Bench", "simulation": True},
-        options={
-            **DEFAULT_OPTIONS,
-            "exit_delay": 0,
-            "entry_delay": 0,
-            "rate_limit": 0,
-            "camera_source": "picamera2",  # the simulated camera
-            "camera_motion": False,
-            "burst_photos": 1,
-            "gif_seconds": 0,
-            "capture_interval": 0,
-        },
-        subentries_data=[
-            {
-                "subentry_type": "door",
-                "title": "Front door",
-                "unique_id": "gpio_17",
-                "data": {
-                    "source": "gpio",
-                    "pin": DOOR_PIN,
-                    "contact_type": "nc",
-                    "pull_up": True,
-                    "debounce_ms": 0,
-                },
-            },
-            *subentries,
-        ],
-    )
-
-
 async def _start(
     hass: HomeAssistant, media: str, subentries: list[dict[str, Any]]
 ) -> tuple[MockConfigEntry, Receiver]:
@@ -131,7 +102,7 @@ async def _start(
     hass.config.allowlist_external_dirs = {media}
     receiver = Receiver()
     receiver.register(hass)
-    entry = _system(subentries)
+    entry = door_system({**ONE_PHOTO, "rate_limit": 0}, subentries)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -19,14 +19,19 @@ import statistics
 import tempfile
 import time
 
-from harness import Figures, machine_line, running_hass
+from harness import (
+    DOOR_PIN,
+    ONE_PHOTO,
+    Figures,
+    door_system,
+    machine_line,
+    running_hass,
+)
 from homeassistant.core import Event, HomeAssistant
 import numpy as np
 from PIL import Image
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.rpi_security.config import DEFAULT_OPTIONS
-from custom_components.rpi_security.const import DOMAIN
 from custom_components.rpi_security.engine.motion import MotionDetector
 from custom_components.rpi_security.hardware.camera import (
     CameraSettings,
@@ -37,7 +42,6 @@ from custom_components.rpi_security.hardware.encoders import encode_gif
 
 FRAMES = 300
 TRIGGER_RUNS = 100
-DOOR_PIN = 17
 
 
 def _frames(width: int, height: int) -> list[np.ndarray]:
@@ -152,35 +156,7 @@ def _photos_in(media: str) -> int:
 
 
 async def _camera_system(hass: HomeAssistant) -> MockConfigEntry:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Bench",
-        data={"name": "Bench", "simulation": True},
-        options={
-            **DEFAULT_OPTIONS,
-            "exit_delay": 0,
-            "entry_delay": 0,
-            "camera_source": "picamera2",  # the simulated camera
-            "camera_motion": False,
-            "burst_photos": 1,
-            "gif_seconds": 0,
-            "capture_interval": 0,
-        },
-        subentries_data=[
-            {
-                "subentry_type": "door",
-                "title": "Front door",
-                "unique_id": "gpio_17",
-                "data": {
-                    "source": "gpio",
-                    "pin": DOOR_PIN,
-                    "contact_type": "nc",
-                    "pull_up": True,
-                    "debounce_ms": 0,
-                },
-            }
-        ],
-    )
+    entry = door_system(ONE_PHOTO)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)

@@ -16,17 +16,13 @@ from collections.abc import Callable
 import time
 from typing import Any
 
-from harness import Figures, machine_line, running_hass
+from harness import DOOR_PIN, Figures, door_system, machine_line, running_hass
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.rpi_security.config import DEFAULT_OPTIONS
-from custom_components.rpi_security.const import DOMAIN
-
 RUNS = 1000
 WARMUP = 50
-DOOR_PIN = 17  # NC contact with pull-up: the line goes high when the door opens
 PANEL = "alarm_control_panel.bench"
 MANUAL = "alarm_control_panel.manual"
 DOOR = "binary_sensor.front_door"
@@ -49,31 +45,7 @@ async def _setup(hass: HomeAssistant) -> MockConfigEntry:
             }
         },
     )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Bench",
-        data={"name": "Bench", "simulation": True},
-        options={
-            **DEFAULT_OPTIONS,
-            "exit_delay": 0,
-            "entry_delay": 0,
-            "trigger_time": 3600,
-        },
-        subentries_data=[
-            {
-                "subentry_type": "door",
-                "title": "Front door",
-                "unique_id": "gpio_17",
-                "data": {
-                    "source": "gpio",
-                    "pin": DOOR_PIN,
-                    "contact_type": "nc",
-                    "pull_up": True,
-                    "debounce_ms": 0,
-                },
-            }
-        ],
-    )
+    entry = door_system({"trigger_time": 3600})
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     assert await async_setup_component(

@@ -4,7 +4,7 @@ Home Assistant runs in-process, as the test suite runs it (storage in memory),
 on a plain event loop without the test harness's debug checks.
 """
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 import os
@@ -12,6 +12,7 @@ from pathlib import Path
 import statistics
 import sys
 import tempfile
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -21,11 +22,53 @@ if str(ROOT) not in sys.path:
 from homeassistant import loader  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    MockConfigEntry,
     async_test_home_assistant,
     mock_storage,
 )
 
 import custom_components.rpi_security  # noqa: E402, F401
+from custom_components.rpi_security.config import DEFAULT_OPTIONS  # noqa: E402
+from custom_components.rpi_security.const import DOMAIN  # noqa: E402
+
+# The front door's pin: an NC contact with pull-up, high when the door opens.
+DOOR_PIN = 17
+
+# The simulated camera, one photo per trigger and nothing more.
+ONE_PHOTO = {
+    "camera_source": "picamera2",  # the simulated camera in simulation mode
+    "camera_motion": False,
+    "burst_photos": 1,
+    "gif_seconds": 0,
+    "capture_interval": 0,
+}
+
+
+def door_system(
+    options: Mapping[str, Any], subentries: Sequence[dict[str, Any]] = ()
+) -> MockConfigEntry:
+    """A simulated system "Bench" with no delays and a front door (debounce 0)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Bench",
+        data={"name": "Bench", "simulation": True},
+        options={**DEFAULT_OPTIONS, "exit_delay": 0, "entry_delay": 0, **options},
+        subentries_data=[
+            {
+                "subentry_type": "door",
+                "title": "Front door",
+                "unique_id": f"gpio_{DOOR_PIN}",
+                "data": {
+                    "source": "gpio",
+                    "pin": DOOR_PIN,
+                    "contact_type": "nc",
+                    "pull_up": True,
+                    "debounce_ms": 0,
+                },
+            },
+            *subentries,
+        ],
+    )
 
 
 @asynccontextmanager
