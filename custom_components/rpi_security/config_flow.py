@@ -334,6 +334,26 @@ class RpiSecurityOptionsFlow(OptionsFlow):
     def _options(self) -> dict[str, Any]:
         return {**DEFAULT_OPTIONS, **self.config_entry.options}
 
+    def _save(self, changes: Mapping[str, Any]) -> ConfigFlowResult:
+        """Keep every other option as it is and apply ``changes``."""
+        return self.async_create_entry(data={**self._options, **changes})
+
+    def _show(
+        self,
+        step_id: str,
+        schema: probatio.Schema,
+        user_input: Mapping[str, Any] | None,
+        errors: dict[str, str],
+    ) -> ConfigFlowResult:
+        """The form, filled with what was entered or else the current options."""
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or _present(self._options)
+            ),
+            errors=errors,
+        )
+
     async def async_step_alarm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -353,7 +373,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                         CONF_MOTION_USES_ENTRY_DELAY
                     ],
                 }
-                return self.async_create_entry(data={**self._options, **changes})
+                return self._save(changes)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_EXIT_DELAY): _number(CONF_EXIT_DELAY),
@@ -374,13 +394,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(
-            step_id="alarm",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._options
-            ),
-            errors=errors,
-        )
+        return self._show("alarm", schema, user_input, errors)
 
     async def async_step_code(
         self, user_input: dict[str, Any] | None = None
@@ -450,7 +464,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     CONF_DEPARTURE_MODE: user_input[CONF_DEPARTURE_MODE],
                     CONF_DISARM_POLICY: user_input[CONF_DISARM_POLICY],
                 }
-                return self.async_create_entry(data={**options, **changes})
+                return self._save(changes)
         interface_choice = SelectSelector(
             SelectSelectorConfig(
                 options=interfaces, custom_value=True, mode=SelectSelectorMode.DROPDOWN
@@ -477,20 +491,13 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(
-            step_id="presence",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or _present(options)
-            ),
-            errors=errors,
-        )
+        return self._show("presence", schema, user_input, errors)
 
     async def async_step_camera(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Where pictures come from, their size and orientation, motion detection."""
         errors: dict[str, str] = {}
-        options = self._options
         if user_input is not None:
             errors = _validate_camera_options(user_input)
             if not errors:
@@ -509,7 +516,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     CONF_CAMERA_MOTION: user_input[CONF_CAMERA_MOTION],
                     CONF_CAMERA_MOTION_ALARM: user_input[CONF_CAMERA_MOTION_ALARM],
                 }
-                return self.async_create_entry(data={**options, **changes})
+                return self._save(changes)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_CAMERA_SOURCE): _select(
@@ -530,20 +537,13 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_CAMERA_MOTION_ALARM): BooleanSelector(),
             }
         )
-        return self.async_show_form(
-            step_id="camera",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or _present(options)
-            ),
-            errors=errors,
-        )
+        return self._show("camera", schema, user_input, errors)
 
     async def async_step_captures(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """What is captured when, and how much of it is kept."""
         errors: dict[str, str] = {}
-        options = self._options
         if user_input is not None:
             errors = _validate_capture_options(user_input)
             if not errors:
@@ -557,7 +557,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     CONF_RETENTION_DAYS: int(user_input[CONF_RETENTION_DAYS]),
                     CONF_MIN_FREE_MB: int(user_input[CONF_MIN_FREE_MB]),
                 }
-                return self.async_create_entry(data={**options, **changes})
+                return self._save(changes)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_BURST_PHOTOS): _number(CONF_BURST_PHOTOS),
@@ -580,20 +580,13 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_MIN_FREE_MB): _number(CONF_MIN_FREE_MB),
             }
         )
-        return self.async_show_form(
-            step_id="captures",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or _present(options)
-            ),
-            errors=errors,
-        )
+        return self._show("captures", schema, user_input, errors)
 
     async def async_step_alerts(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Rate limit, who may disarm from a notification, the heartbeat."""
         errors: dict[str, str] = {}
-        options = self._options
         users = [
             user
             for user in await self.hass.auth.async_get_users()
@@ -613,7 +606,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     CONF_HEARTBEAT_URL: url or None,
                     CONF_HEARTBEAT_MINUTES: int(user_input[CONF_HEARTBEAT_MINUTES]),
                 }
-                return self.async_create_entry(data={**options, **changes})
+                return self._save(changes)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_RATE_LIMIT): _number(CONF_RATE_LIMIT),
@@ -635,13 +628,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(
-            step_id="alerts",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or _present(options)
-            ),
-            errors=errors,
-        )
+        return self._show("alerts", schema, user_input, errors)
 
 
 def _is_http_url(url: str) -> bool:
