@@ -22,9 +22,20 @@ def _string_constants(node: ast.AST) -> set[str]:
 
 def _flow_errors() -> set[str]:
     """Error keys the flows can show: errors[...] = "x", {KEY: "x"}, error="x"."""
-    tree = ast.parse((PACKAGE / "config_flow.py").read_text())
     found: set[str] = set()
-    for node in ast.walk(tree):
+    flows = (
+        "config_flow",
+        "options_flow",
+        "subentry_flows",
+        "target_flow",
+        "flow_fields",
+    )
+    nodes = [
+        node
+        for name in flows
+        for node in ast.walk(ast.parse((PACKAGE / f"{name}.py").read_text()))
+    ]
+    for node in nodes:
         if (
             isinstance(node, ast.Assign)
             and any(
