@@ -209,7 +209,7 @@ async def test_malformed_and_unknown_commands_change_nothing(
     for text in ("/reboot", "/HELP"):
         (reply,) = await ask(hass, outlets, text)
         assert reply.startswith(HELP_FIRST_LINE)
-        assert "/disarm <code>" in reply
+        assert "/disarm CODE" in reply
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
 
 
