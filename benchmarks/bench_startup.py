@@ -14,7 +14,6 @@ import asyncio
 import os
 from pathlib import Path
 import signal
-import socket
 import statistics
 import sys
 import tempfile
@@ -22,19 +21,13 @@ import time
 from typing import Any
 
 import aiohttp
-from harness import ROOT, machine_line
+from harness import ROOT, Result, free_port, machine_line, record
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from develop_setup import _log_in
 
 STARTS = 5
 PYTHON = ROOT / ".venv" / "bin" / "python"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _wait_for_line(log: Path, text: str) -> None:
@@ -127,7 +120,7 @@ async def main() -> None:
     print(machine_line())
     with tempfile.TemporaryDirectory(prefix="rpi-security-start-") as folder:
         config = Path(folder) / "config"
-        port = _free_port()
+        port = free_port()
         await _first_start(config, port)
         runs = [
             await _one_start(config, f"http://127.0.0.1:{port}") for _ in range(STARTS)
@@ -142,6 +135,10 @@ async def main() -> None:
         f"Home Assistant running after median {statistics.median(running):.1f} s; "
         f"blocking calls detected: {blocking}"
     )
+    record(
+        Result("startup", "rpi_security setup, median", statistics.median(ours), "s")
+    )
+    record(Result("startup", "blocking calls detected", blocking, "calls"))
 
 
 if __name__ == "__main__":

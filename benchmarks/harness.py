@@ -1,18 +1,25 @@
 """What every benchmark needs: a running Home Assistant core and figures to print.
 
 Home Assistant runs in-process, as the test suite runs it (storage in memory),
-on a plain event loop without the test harness's debug checks.
+on a plain event loop without the test harness's debug checks. Its HTTP server
+listens on a free loopback port, so a benchmark runs beside a Home Assistant
+that already holds 8123.
+
+Each benchmark also calls :func:`record` for its headline figures; when
+``scripts/bench`` runs them, it collects those into one table at the end.
 """
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+import json
 import os
 from pathlib import Path
+import socket
 import statistics
 import sys
 import tempfile
-from typing import Any
+from typing import Any, Literal
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -21,6 +28,7 @@ if str(ROOT) not in sys.path:
 # The loader finds custom_components only once the package has been imported.
 from homeassistant import loader  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.setup import async_setup_component  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
     MockConfigEntry,
     async_test_home_assistant,
@@ -84,6 +92,9 @@ async def running_hass(*, real_storage: bool = False) -> AsyncIterator[HomeAssis
     ):
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            # Our integration depends on http: never the default port 8123.
+            http = {"server_host": "127.0.0.1", "server_port": free_port()}
+            assert await async_setup_component(hass, "http", {"http": http})
             try:
                 yield hass
             finally:
@@ -126,3 +137,84 @@ def machine_line() -> str:
         f"Python {sys.version.split()[0]} on {os.uname().machine}, "
         f"{os.cpu_count()} CPUs"
     )
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# Where scripts/bench collects the figures of every benchmark it runs.
+RESULTS_ENV = "RPI_SECURITY_BENCH_RESULTS"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One headline figure: ours, the peer's in the same run, and its unit."""
+
+    benchmark: str
+    metric: str
+    ours: float
+    unit: str
+    peer: float | None = None
+    peer_name: str | None = None
+    better: Literal["lower", "higher"] = "lower"
+
+
+def record(result: Result) -> None:
+    """Keep a headline figure for scripts/bench's closing table."""
+    path = os.environ.get(RESULTS_ENV)
+    if path:
+        with Path(path).open("a", encoding="utf-8") as results:
+            results.write(json.dumps(asdict(result)) + "\n")
+
+
+def _figure(value: float, unit: str) -> str:
+    """A figure with the precision it has: µs below a millisecond, and so on."""
+    if unit == "ms" and abs(value) < 1:
+        return f"{value * 1000:.1f} µs"
+    if unit == "s" and abs(value) < 1:
+        return f"{value * 1000:.2f} ms"
+    if abs(value) >= 100:
+        return f"{value:,.0f} {unit}"
+    return f"{value:.3g} {unit}"
+
+
+def table(lines: Sequence[str]) -> str:
+    """The closing table of scripts/bench: ours, the peer's and the ratio."""
+    rows = [("benchmark", "figure", "ours", "peer", "peer's", "ours better by")]
+    for line in lines:
+        result = Result(**json.loads(line))
+        peer = ratio = "-"
+        if result.peer is not None:
+            peer = _figure(result.peer, result.unit)
+            slower, faster = (
+                (result.peer, result.ours)
+                if result.better == "lower"
+                else (result.ours, result.peer)
+            )
+            ratio = f"{slower / faster:.1f}x" if faster else "-"
+        rows.append(
+            (
+                result.benchmark,
+                result.metric,
+                _figure(result.ours, result.unit),
+                result.peer_name or "-",
+                peer,
+                ratio,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in rows
+    )
+
+
+if __name__ == "__main__":
+    # python benchmarks/harness.py RESULTS_FILE: print the closing table.
+    print(table(Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()))
