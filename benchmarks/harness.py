@@ -53,13 +53,20 @@ ONE_PHOTO = {
 
 
 def door_system(
-    options: Mapping[str, Any], subentries: Sequence[dict[str, Any]] = ()
+    options: Mapping[str, Any],
+    subentries: Sequence[dict[str, Any]] = (),
+    *,
+    simulation: bool = True,
 ) -> MockConfigEntry:
-    """A simulated system "Bench" with no delays and a front door (debounce 0)."""
+    """A system "Bench" with no delays and a front door (debounce 0).
+
+    Simulated (mock pins) unless ``simulation`` is false: then it opens real
+    hardware, which a benchmark provides (the stand-in gpiod, say).
+    """
     return MockConfigEntry(
         domain=DOMAIN,
         title="Bench",
-        data={"name": "Bench", "simulation": True},
+        data={"name": "Bench", "simulation": simulation},
         options={**DEFAULT_OPTIONS, "exit_delay": 0, "entry_delay": 0, **options},
         subentries_data=[
             {

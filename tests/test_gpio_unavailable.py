@@ -1,5 +1,6 @@
 """Unusable GPIO: the entry loads, its sensors go unavailable, a repair says why."""
 
+import sys
 from unittest.mock import patch
 
 from gpiozero.pins.mock import MockFactory
@@ -42,8 +43,8 @@ async def test_no_gpio_on_this_machine_raises_a_repair_and_the_rest_works(
     config_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    # Real-hardware mode on a machine that is not a Pi: gpiozero finds no pin
-    # factory (nothing here is mocked).
+    # Real-hardware mode on a machine that is not a Pi: gpiod finds no GPIO
+    # chip, nor do gpiozero's own factories (nothing here is mocked).
     await _setup_with_zigbee_door(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
 
@@ -52,15 +53,17 @@ async def test_no_gpio_on_this_machine_raises_a_repair_and_the_rest_works(
     problem = hass.states.get(GPIO_PROBLEM)
     assert problem.state == "on"
     assert problem.attributes["problems"] == {
-        "no_pin_factory": ["Front door", "Patio door", "Hallway"]
+        "no_gpio_device": ["Front door", "Patio door", "Hallway"]
     }
-    issue = issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory")
+    issue = issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device")
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.translation_placeholders["sensors"] == (
         "Front door (GPIO17), Patio door (GPIO27), Hallway (GPIO4)"
     )
-    assert "lgpio" in issue.translation_placeholders["detail"]
+    detail = issue.translation_placeholders["detail"]
+    assert detail.startswith("no GPIO chip device (/dev/gpiochip*)")
+    assert "lgpio" in detail  # the fallbacks were tried too
 
     # The panel and the Zigbee door still work.
     await hass.services.async_call(
@@ -72,19 +75,24 @@ async def test_no_gpio_on_this_machine_raises_a_repair_and_the_rest_works(
 
 
 @pytest.mark.parametrize("simulation", [False])
-async def test_permission_denied_explains_how_to_grant_access(
+async def test_without_gpiod_a_fallback_denied_access_says_so(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The Pi's chip exists but Home Assistant may not open it.
+    # gpiod cannot be loaded, and gpiozero's own factory may not open the chip:
+    # what the user can fix is the permission.
+    monkeypatch.setitem(sys.modules, "gpiod", None)
     denied = PermissionError(13, "Permission denied", "/dev/gpiochip0")
     with patch("gpiozero.Device._default_pin_factory", side_effect=denied):
         config_entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(config_entry.entry_id)
     issue = issue_registry.async_get_issue(DOMAIN, "gpio_permission_denied")
     assert issue is not None
-    assert "/dev/gpiochip0" in issue.translation_placeholders["detail"]
+    detail = issue.translation_placeholders["detail"]
+    assert detail.startswith("the gpiod library cannot be loaded")
+    assert "/dev/gpiochip0" in detail
     assert hass.states.get(FRONT_DOOR).state == "unavailable"
 
 
@@ -120,13 +128,14 @@ async def test_the_repair_goes_away_once_gpio_works(
 ) -> None:
     config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
-    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory")
+    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device")
     await hass.config_entries.async_unload(config_entry.entry_id)
 
-    # lgpio installed, the Pi's chip present (mock pins stand in for it).
+    # gpiod still finds no chip, but one of gpiozero's own factories works now
+    # (mock pins stand in for it): the fallback is used.
     with patch("gpiozero.Device._default_pin_factory", return_value=MockFactory()):
         assert await hass.config_entries.async_setup(config_entry.entry_id)
-    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory") is None
+    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device") is None
     assert hass.states.get(GPIO_PROBLEM).state == "off"
     # Nothing is wired to the mock chip: the pulled-up NC line reads "open".
     assert hass.states.get(FRONT_DOOR).state == "on"

@@ -42,11 +42,11 @@ async def test_removing_the_system_forgets_its_state_and_issues(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     # Real-hardware mode on this machine: there is a GPIO repair issue.
-    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory")
+    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device")
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert f"{DOMAIN}.{loaded_entry.entry_id}" not in hass_storage
-    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_pin_factory") is None
+    assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device") is None
     assert hass.states.get(PANEL) is None
 
 

@@ -63,7 +63,14 @@ class SensorInput:
 
 
 class GpioSensorInput(SensorInput):
-    """A door contact or PIR on a GPIO pin, debounced on the event loop."""
+    """A door contact or PIR on a GPIO pin, debounced once.
+
+    A level counts once it has held for the sensor's debounce time. Where the
+    kernel debounces the line (our gpiod factory), it does exactly that before
+    it reports an edge, so the stage on the loop holds for 0: a second stage
+    would double the delay of every door opening and reject nothing more.
+    Elsewhere (gpiozero's own factories, mock pins) the loop's stage holds.
+    """
 
     def __init__(
         self,
@@ -75,7 +82,7 @@ class GpioSensorInput(SensorInput):
         super().__init__(config, on_change)
         if config.pin is None:
             raise ValueError(f"{config.name} is not wired to a GPIO pin")
-        self._spec = PinSpec(config.pin, config.pull_up)
+        self._spec = PinSpec(config.pin, config.pull_up, config.debounce)
         self._loop = hass.loop
         self._pin: GpioInput | None = None
         self._debouncer: Debouncer | None = None
@@ -88,15 +95,18 @@ class GpioSensorInput(SensorInput):
         ``at_rest`` puts a simulated sensor in its quiet state first (door
         shut, no motion): a mock pin otherwise starts at its pull level.
         """
+        on_loop = bool(getattr(factory, "edges_on_loop", False))
+        on_edge = self._on_edge if on_loop else self._edge_from_any_thread
         try:
-            self._pin = GpioInput(factory, self._spec, self._edge_from_any_thread)
+            self._pin = GpioInput(factory, self._spec, on_edge)
         except GpioUnavailableError as err:
             self.error = err
             return
         if at_rest:
             self._pin.drive(self.config.active_for(False))
         level = self.config.is_open(self._pin.active)
-        self._debouncer = Debouncer(self.config.debounce, level)
+        hold = 0.0 if self._pin.debounced_by_kernel else self.config.debounce
+        self._debouncer = Debouncer(hold, level)
 
     async def async_start(self) -> None:
         """Report the level read when the pin was opened."""
@@ -125,7 +135,7 @@ class GpioSensorInput(SensorInput):
             self._timer = None
 
     def _edge_from_any_thread(self, active: bool) -> None:
-        # gpiozero calls this from its own thread on a Pi.
+        # gpiozero's own factories call this from their thread.
         self._loop.call_soon_threadsafe(self._on_edge, active)
 
     @callback

@@ -271,7 +271,7 @@ class SecuritySystem:
     def _open_gpio(self, gpio_inputs: list[GpioSensorInput]) -> None:
         """Open the pin factory and every pin (blocking)."""
         try:
-            self._pin_factory = open_pin_factory(self.config.simulation)
+            self._pin_factory = open_pin_factory(self.config.simulation, self.hass.loop)
         except GpioUnavailableError as err:
             for gpio_input in gpio_inputs:
                 gpio_input.fail(err)
