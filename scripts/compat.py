@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import IO, Any
 import urllib.request
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -488,6 +488,22 @@ def check_release(bins: Path, cache: Path, release: Release) -> Release:
     return release
 
 
+def prune_cache(bins: Path, in_use: IO[str]) -> None:
+    """Drop what no run can reach any more, unless another check is running.
+
+    Home Assistant installs with ``--upgrade``: where the registry sends no
+    cache validators, uv fetches and unpacks those packages again on every
+    run, and the old copies would pile up.
+    """
+    try:
+        fcntl.flock(in_use, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return
+    started = time.monotonic()
+    run(bins / "uv", "cache", "prune", "--quiet")
+    print(f"compat: uv cache pruned ({time.monotonic() - started:.1f} s)", flush=True)
+
+
 def main() -> int:
     """Check the releases; one line per failure, non-zero when any failed."""
     if any(arg.startswith("-") for arg in sys.argv[1:]):
@@ -522,11 +538,14 @@ def main() -> int:
         f" {time.monotonic() - started:.1f} s)",
         flush=True,
     )
-    # The releases run side by side: most of the time goes to waiting on the
-    # registry and on hass, so two take little longer than one.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for release in pool.map(partial(check_release, bins, cache), releases):
-            print("\n".join(release.lines), flush=True)
+    with (cache / "in-use.lock").open("w") as in_use:
+        fcntl.flock(in_use, fcntl.LOCK_SH)  # no pruning under a running check
+        # The releases run side by side: most of the time goes to waiting on
+        # the registry and on hass, so two take little longer than one.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for release in pool.map(partial(check_release, bins, cache), releases):
+                print("\n".join(release.lines), flush=True)
+        prune_cache(bins, in_use)
     total = time.monotonic() - started
     failed = [release for release in releases if release.failures]
     for release in failed:
