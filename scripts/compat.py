@@ -347,7 +347,11 @@ def log_records(text: str) -> list[tuple[str, str, str]]:
 
 
 def log_problems(log: str, output: str) -> list[str]:
-    """Errors, and deprecations or blocking calls of ours, in hass's log."""
+    """Errors, deprecations or blocking calls of ours in hass's log.
+
+    Errors of other integrations (a cloud service out of reach offline, say)
+    are :func:`log_notes`: printed, never a failure of ours.
+    """
     problems = []
     for level, logger, message in log_records(log):
         first = message.splitlines()[0][:300]
@@ -358,7 +362,7 @@ def log_problems(log: str, output: str) -> list[str]:
             logger == "py.warnings"
             or any(sign in message.lower() for sign in WARNING_SIGNS)
         )
-        if level in ("ERROR", "CRITICAL") or ours_and_wrong:
+        if (ours and level in ("ERROR", "CRITICAL")) or ours_and_wrong:
             problems.append(f"log {level} [{logger}] {first}")
     # Warnings printed before hass's logging took over go to its stderr.
     problems.extend(
@@ -367,6 +371,17 @@ def log_problems(log: str, output: str) -> list[str]:
         if "custom_components/rpi_security" in line and "Warning" in line
     )
     return problems
+
+
+def log_notes(log: str) -> list[str]:
+    """Errors in hass's log that are not ours: worth a look, not a failure."""
+    return [
+        f"note: log {level} [{logger}] {message.splitlines()[0][:300]}"
+        for level, logger, message in log_records(log)
+        if level in ("ERROR", "CRITICAL")
+        and not logger.startswith("custom_components.rpi_security")
+        and not any(name in message for name in OURS)
+    ]
 
 
 def run_hass(python: Path, work: Path, details: list[str]) -> None:
@@ -431,9 +446,9 @@ def run_hass(python: Path, work: Path, details: list[str]) -> None:
                 failures.append(stopped)
             details.append(f"hass stopped: {time.monotonic() - stopping:.1f} s")
     log = config / "home-assistant.log"
-    failures += log_problems(
-        log.read_text() if log.is_file() else "", output.read_text(errors="replace")
-    )
+    log_text = log.read_text() if log.is_file() else ""
+    failures += log_problems(log_text, output.read_text(errors="replace"))
+    details += log_notes(log_text)
     if seen:
         timeline = (
             f"hass {seen['home_assistant']} running: {seen['running_after']:.1f} s;"
