@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from .helpers import FRONT_DOOR_PIN, PANEL, system_of, with_options
 from .outlets import BOT_ENTRY_ID, FAMILY_CHAT, telegram_target
-from .telegram_api import FakeBotApi, Request
+from .telegram_api import ALICE_ID, FakeBotApi, Request
 
 OPTIONS = with_options(
     exit_delay=0,
@@ -40,7 +40,13 @@ def options() -> dict[str, Any]:
 
 @pytest.fixture
 def extra_subentries() -> list[dict[str, Any]]:
-    return [telegram_target()]
+    alice = {
+        "subentry_type": "user",
+        "title": "Alice",
+        "unique_id": None,
+        "data": {"telegram_ids": [ALICE_ID]},
+    }
+    return [telegram_target(), alice]
 
 
 @pytest.fixture

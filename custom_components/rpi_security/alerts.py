@@ -180,15 +180,20 @@ class AlertManager:
         who: str | None,
         cause: str | None,
         seconds: float | None,
+        offline: bool = False,
     ) -> None:
-        """A change of the alarm's state (the alarm going off has its own alert)."""
+        """A change of the alarm's state (the alarm going off has its own alert).
+
+        ``offline``: the cause changed while the system was not running.
+        """
         who = who or self.text("home_assistant")
         mode_name = self.mode_name(mode) if mode else ""
         left = round(seconds or 0)
         if state == "arming":
             message = self.text("arming", mode=mode_name, who=who, seconds=left)
         elif state == "pending":
-            message = self.text("pending", cause=cause, seconds=left)
+            key = "pending_offline" if offline else "pending"
+            message = self.text(key, cause=cause, seconds=left)
         elif state == "disarmed":
             message = self.text("disarmed", who=who)
         elif previous == "triggered":
@@ -206,6 +211,18 @@ class AlertManager:
             who=who or self.text("home_assistant"),
         )
         self.send(AlertCategory.STATE, {"message": message})
+
+    def duress(self, who: str, at: datetime) -> None:
+        """A duress code was entered: a silent alarm to the alarm's targets.
+
+        Not urgent: a siren on the phone of the person forced to disarm would
+        give them away.
+        """
+        time_text = dt_util.as_local(at).strftime("%H:%M:%S")
+        self.send(
+            AlertCategory.ALARM,
+            {"message": self.text("duress", who=who, time=time_text)},
+        )
 
     def reply(
         self,
