@@ -77,8 +77,12 @@ class AccessControl:
 
     @property
     def code_needed(self) -> bool:
-        """Whether any enabled user has a code (then disarming needs one)."""
-        return any(user.enabled and user.has_code for user in self.users)
+        """Whether any user has a code (then disarming needs one).
+
+        Disabled users count: disabling the only user with a code must not
+        leave the alarm open to anyone.
+        """
+        return any(user.has_code for user in self.users)
 
     def by_telegram_id(self, telegram_id: Any) -> User | None:
         """The enabled user whose Telegram account this is."""
@@ -181,9 +185,10 @@ class AccessControl:
         failures = self.lockout.settle(attempt, correct=match is not None)
         self._save()
         if match is None:
-            if attempt.locks:
+            locked_until = self.lockout.locked_until(time.time())
+            if locked_until is not None:
                 failures = self.lockout.policy.max_failures
-            self._wrong_code(failures, self.lockout.locked_until(time.time()))
+            self._wrong_code(failures, locked_until)
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="invalid_code"
             )

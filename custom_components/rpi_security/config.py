@@ -380,7 +380,8 @@ class SystemConfig:
             for subentry in entry.subentries.values()
             if subentry.subentry_type == SUBENTRY_USER
         )
-        coded = [user for user in users if user.enabled and user.has_code]
+        # Disabled users count: disabling one never removes the need for a code.
+        coded = [user for user in users if user.has_code]
         return cls(
             name=entry.data.get(CONF_NAME, entry.title) or DEFAULT_NAME,
             simulation=bool(entry.data.get(CONF_SIMULATION, False)),
