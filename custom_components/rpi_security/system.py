@@ -744,7 +744,7 @@ class SecuritySystem:
     def _camera_health_changed(self) -> None:
         if self.camera is not None:
             async_report_camera_problems(
-                self.hass, self.camera.problems, self.camera.camera_problem
+                self.hass, self.camera.persistent_problems, self.camera.camera_problem
             )
         self._health_changed()
         self._notify(CAMERA_KEY)
