@@ -27,11 +27,10 @@ from .config import AlertCategory
 from .const import DOMAIN
 from .engine.alarm import AlarmEvent, AlarmMachine
 from .engine.recovery import StoredParts, fallback_alarm, read_parts
-from .issues import TROUBLESHOOTING_URL
+from .issues import ISSUE_STORAGE_DAMAGED, TROUBLESHOOTING_URL
 
 _LOGGER = logging.getLogger(__name__)
 
-ISSUE_STORAGE_DAMAGED = "storage_damaged"
 # The prefix of the issue Home Assistant raises for a file it cannot parse.
 _CORRUPTION_ISSUE = "storage_corruption_{key}_"
 
