@@ -123,6 +123,12 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     assert users["Bob"]["telegram_ids"] == "**REDACTED**"
 
     assert diagnostics["alarm"]["state"] == "triggered"
+    assert diagnostics["lockout"] == {
+        "failures": [],
+        "locked_until": None,
+        "lockouts": 0,
+        "last_lockout": None,
+    }
     assert [e["state"] for e in diagnostics["recent_events"]][-2:] == [
         "armed_away",
         "triggered",

@@ -59,6 +59,8 @@ async def async_get_config_entry_diagnostics(
                 ],
             },
             "alarm": system.machine.snapshot(time.time()),
+            # Wrong codes counted and the lock-out (times only, never codes).
+            "lockout": system.access.lockout.snapshot(),
             "problems": system.problems(),
             "recent_events": list(system.recent_events),
             "presence": _presence(system),
