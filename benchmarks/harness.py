@@ -55,15 +55,18 @@ ONE_PHOTO = {
 def door_system(
     options: Mapping[str, Any],
     subentries: Sequence[dict[str, Any]] = (),
+    entry_id: str | None = None,
     *,
     simulation: bool = True,
 ) -> MockConfigEntry:
     """A system "Bench" with no delays and a front door (debounce 0).
 
     Simulated (mock pins) unless ``simulation`` is false: then it opens real
-    hardware, which a benchmark provides (the stand-in gpiod, say).
+    hardware, which a benchmark provides (the stand-in gpiod, say). The same
+    ``entry_id`` finds the same stored state after a restart.
     """
     return MockConfigEntry(
+        entry_id=entry_id,
         domain=DOMAIN,
         title="Bench",
         data={"name": "Bench", "simulation": simulation},
@@ -87,17 +90,22 @@ def door_system(
 
 
 @asynccontextmanager
-async def running_hass(*, real_storage: bool = False) -> AsyncIterator[HomeAssistant]:
+async def running_hass(
+    *, real_storage: bool = False, config_dir: str | None = None
+) -> AsyncIterator[HomeAssistant]:
     """A Home Assistant core with custom integrations enabled.
 
     With ``real_storage`` its ``Store`` files are written to disk (in a
-    temporary folder), as on a Pi, where a path includes them.
+    temporary folder, or ``config_dir`` to start again on the same files), as
+    on a Pi, where a path includes them.
     """
     with (
-        tempfile.TemporaryDirectory(prefix="rpi-security-bench-") as config_dir,
+        nullcontext(config_dir)
+        if config_dir
+        else tempfile.TemporaryDirectory(prefix="rpi-security-bench-") as folder,
         nullcontext() if real_storage else mock_storage(),
     ):
-        async with async_test_home_assistant(config_dir=config_dir) as hass:
+        async with async_test_home_assistant(config_dir=folder) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
             # Our integration depends on http: never the default port 8123.
             http = {"server_host": "127.0.0.1", "server_port": free_port()}

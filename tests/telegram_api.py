@@ -13,6 +13,9 @@ from typing import Any
 
 from aiohttp import web
 
+# The Telegram account of the person who writes to the bot, unless told.
+ALICE_ID = 7
+
 BOT_USER = {
     "id": 4242,
     "is_bot": True,
@@ -59,7 +62,14 @@ class FakeBotApi:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    def send_command(self, chat_id: int, text: str, first_name: str = "Alice") -> None:
+    def send_command(
+        self,
+        chat_id: int,
+        text: str,
+        first_name: str = "Alice",
+        *,
+        user_id: int = ALICE_ID,
+    ) -> None:
         """Someone writes ``text`` (a /command) to the bot in ``chat_id``."""
         command = text.split(maxsplit=1)[0]
         update_id = next(self._ids)
@@ -70,7 +80,7 @@ class FakeBotApi:
                     "message_id": 1000 + update_id,
                     "date": int(time.time()),
                     "chat": {"id": chat_id, "type": "private"},
-                    "from": {"id": 7, "is_bot": False, "first_name": first_name},
+                    "from": {"id": user_id, "is_bot": False, "first_name": first_name},
                     "text": text,
                     "entities": [
                         {"type": "bot_command", "offset": 0, "length": len(command)}
@@ -109,7 +119,11 @@ class FakeBotApi:
                 update = await asyncio.wait_for(self._updates.get(), 0.2)
             except TimeoutError:
                 return []
-            return [update]
+            # As Telegram does: everything waiting, up to a hundred at once.
+            updates = [update]
+            while not self._updates.empty() and len(updates) < 100:
+                updates.append(self._updates.get_nowait())
+            return updates
         if method.startswith("send"):
             message: dict[str, Any] = {
                 "message_id": next(self._ids),

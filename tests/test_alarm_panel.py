@@ -167,6 +167,30 @@ async def test_pet_immune_window(
     assert panel_state(hass) == AlarmControlPanelState.ARMED_AWAY
 
 
+@pytest.mark.parametrize(
+    "options", [with_options(pet_immune_minutes=5, entry_delay=20, exit_delay=0)]
+)
+async def test_disarming_closes_the_pet_immune_window(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Issue 12 (6): the door of before the disarm opened the window for the cat."""
+    await call_panel(hass, "alarm_arm_away")
+    # The owner comes home: the door opens, they disarm, and close it.
+    await open_front_door(hass, loaded_entry)
+    await advance(hass, freezer, DEBOUNCE)
+    assert panel_state(hass) == AlarmControlPanelState.PENDING
+    await call_panel(hass, "alarm_disarm")
+    await close_front_door(hass, loaded_entry)
+    await advance(hass, freezer, 60)
+    # A minute later they leave again; the cat walks by.
+    await call_panel(hass, "alarm_arm_away")
+    await motion(hass, loaded_entry, on=True)
+    await advance(hass, freezer, DEBOUNCE)
+    assert panel_state(hass) == AlarmControlPanelState.ARMED_AWAY
+
+
 async def test_arming_with_a_door_open_is_refused_then_forced(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

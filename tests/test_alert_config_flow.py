@@ -8,7 +8,6 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    MockUser,
     async_mock_service,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -235,23 +234,17 @@ async def _alerts_options(
 async def test_alert_options(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
-    hass_admin_user: MockUser,
     aioclient_mock: AiohttpClientMocker,
 ) -> None:
     aioclient_mock.get("https://hc-ping.example/5f1d", text="OK")
     result = await _alerts_options(hass, loaded_entry)
     assert result["step_id"] == "alerts"
-    users = next(
-        v for k, v in result["data_schema"].schema.items() if str(k) == "disarm_users"
-    )
-    assert {"value": hass_admin_user.id, "label": hass_admin_user.name} in users.config[
-        "options"
-    ]
+    # Who may disarm from a notification is a right of each user now.
+    assert "disarm_users" not in {str(k) for k in result["data_schema"].schema}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
             "rate_limit": 300,
-            "disarm_users": [hass_admin_user.id],
             "heartbeat_url": " https://hc-ping.example/5f1d ",
             "heartbeat_minutes": 10,
         },
@@ -260,7 +253,6 @@ async def test_alert_options(
     await hass.async_block_till_done()
     settings = loaded_entry.runtime_data.config.alerts
     assert settings.rate_limit == 300
-    assert settings.disarm_users == {hass_admin_user.id}
     assert settings.heartbeat_url == "https://hc-ping.example/5f1d"
     assert settings.heartbeat_interval == 600
     await hass.async_block_till_done(wait_background_tasks=True)

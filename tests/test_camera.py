@@ -1,13 +1,17 @@
 """The camera through Home Assistant: entity, captures, media library, health."""
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+import errno
 import io
 import os
 from pathlib import Path
 import shutil
 import time
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
@@ -41,6 +45,7 @@ from custom_components.rpi_security.hardware.camera import (
 )
 
 from .helpers import PANEL, advance, motion, open_front_door, system_of, with_options
+from .outlets import SEND_MESSAGE, Outlets, telegram_target
 
 CAMERA = "camera.home_camera"
 CAMERA_MOTION = "binary_sensor.home_camera_motion"
@@ -288,6 +293,110 @@ async def test_a_failing_camera_never_stops_the_alarm(
     assert hass.states.get(CAMERA_PROBLEM).state == "off"
 
 
+@contextmanager
+def disk_full(media: Path) -> Iterator[None]:
+    """Writes into the media library fail as on a full disk (ENOSPC)."""
+    real_write = Path.write_bytes
+
+    def write_bytes(path: Path, data: Any) -> int:
+        if media in path.parents:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real_write(path, data)
+
+    with patch.object(Path, "write_bytes", write_bytes):
+        yield
+
+
+@pytest.mark.parametrize(
+    "extra_subentries", [[telegram_target(receives=("alarm", "problems"))]]
+)
+async def test_captures_that_cannot_be_saved_are_a_problem_everyone_sees(
+    hass: HomeAssistant,
+    camera_entry: MockConfigEntry,
+    media: Path,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Issue 12 (7): ENOSPC left the problem sensor off (only an attribute said so)."""
+    outlets = Outlets()
+    outlets.register(hass)
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+    with disk_full(media):
+        await hass.services.async_call(
+            "button", "press", {"entity_id": TAKE_PHOTO}, blocking=True
+        )
+        await settle(hass)
+        problem = hass.states.get(CAMERA_PROBLEM)
+        assert problem.state == "on"
+        detail = "saving captures fails: No space left on device"
+        assert problem.attributes["problems"] == {"write": detail}
+        assert outlets.messages(SEND_MESSAGE) == [
+            f"Problem: the camera fails ({detail})."
+        ]
+        # Once is not yet a repair issue; failing again is.
+        assert issue_registry.async_get_issue(DOMAIN, "camera_write_failed") is None
+        await open_front_door(hass, camera_entry)  # the burst fails too
+        await advance(hass, freezer, 0.1)
+        await settle(hass)
+        assert hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+        issue = issue_registry.async_get_issue(DOMAIN, "camera_write_failed")
+        assert issue is not None
+        assert issue.translation_placeholders == {"detail": detail}
+    assert captures(media) == []
+    await advance(hass, freezer, 5)  # the alarm alert went without a photo
+    assert any(
+        m.startswith("Alarm! Front door") for m in outlets.messages(SEND_MESSAGE)
+    )
+    # Room again: the next capture clears it all.
+    await hass.services.async_call(
+        "button", "press", {"entity_id": TAKE_PHOTO}, blocking=True
+    )
+    await settle(hass)
+    assert hass.states.get(CAMERA_PROBLEM).state == "off"
+    assert issue_registry.async_get_issue(DOMAIN, "camera_write_failed") is None
+    assert outlets.messages(SEND_MESSAGE)[-1] == "Fixed: the camera works again."
+
+
+@pytest.mark.parametrize("options", [{**CAMERA_OPTIONS, "camera_motion": False}])
+@pytest.mark.parametrize(
+    "extra_subentries", [[telegram_target(receives=("problems",))]]
+)
+async def test_an_unexpected_camera_error_is_reported_not_lost(
+    hass: HomeAssistant,
+    camera_entry: MockConfigEntry,
+    media: Path,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """Issue 12 (7): a backend's own exception was never retrieved from its task."""
+    outlets = Outlets()
+    outlets.register(hass)
+    captured = async_capture_events(hass, "rpi_security_capture")
+    backend = system_of(camera_entry).camera.source.backend
+    backend.fail_with = RuntimeError("libcamera: dequeue failed")
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+    await open_front_door(hass, camera_entry)
+    await advance(hass, freezer, 0.1)
+    await settle(hass)
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+    detail = (
+        "unexpected error while capturing a photo: "
+        "RuntimeError('libcamera: dequeue failed')"
+    )
+    assert captured[0].data["error"] == detail
+    problem = hass.states.get(CAMERA_PROBLEM)
+    assert problem.state == "on"
+    assert problem.attributes["problems"]["camera"].startswith("unexpected error")
+    assert outlets.messages(SEND_MESSAGE)[0] == f"Problem: the camera fails ({detail})."
+    # The photo and the GIF both failed: it persists, a repair issue says so.
+    issue = issue_registry.async_get_issue(DOMAIN, "camera_failed")
+    assert issue is not None
+
+
 @pytest.mark.parametrize("options", [{**CAMERA_OPTIONS, "min_free_mb": 10**9}])
 async def test_capturing_stops_before_the_disk_fills(
     hass: HomeAssistant,
@@ -378,6 +487,55 @@ async def test_media_source_lists_days_and_files_and_serves_them_to_users(
     for sneaky in ("../secrets.yaml", f"{day}/..%2F..%2Fsecrets.yaml", f"{day}/x.txt"):
         response = await client.get(f"/api/rpi_security/media/{sneaky}")
         assert response.status in (400, 404)  # refused either way
+
+
+async def test_links_in_the_capture_folder_are_not_served(
+    hass: HomeAssistant,
+    camera_entry: MockConfigEntry,
+    media: Path,
+    tmp_path: Path,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Issue 12 (8): a symlink named like a capture served the file it points to."""
+    assert await async_setup_component(hass, "media_source", {})
+    await hass.services.async_call(
+        "button", "press", {"entity_id": TAKE_PHOTO}, blocking=True
+    )
+    (photo,) = captures(media)
+    day = photo.parent.name
+    secret = tmp_path / "secrets.yaml"
+    secret.write_text("api_password: hunter2")
+    # A link to a file outside, named like a capture; a day folder that is a link.
+    (photo.parent / "235959_front_door.jpg").symlink_to(secret)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "120000_front_door.jpg").write_bytes(photo.read_bytes())
+    (media / "2001-01-01").symlink_to(elsewhere, target_is_directory=True)
+
+    client = await hass_client()
+    for relative in (
+        f"{day}/235959_front_door.jpg",
+        "2001-01-01/120000_front_door.jpg",
+    ):
+        response = await client.get(f"/api/rpi_security/media/{relative}")
+        assert response.status == 404
+        assert "hunter2" not in await response.text()
+        thumbnail = await client.get(
+            f"/api/rpi_security/media/{relative}", params={"thumbnail": "1"}
+        )
+        assert thumbnail.status == 404
+        with pytest.raises(HomeAssistantError) as err:
+            await async_resolve_media(
+                hass, f"media-source://rpi_security/{relative}", None
+            )
+        assert err.value.translation_key == "not_a_capture"
+    # Not listed either; the real capture still is, and is served.
+    root = await async_browse_media(hass, "media-source://rpi_security")
+    assert [child.title for child in root.children] == [day]
+    listing = await async_browse_media(hass, f"media-source://rpi_security/{day}")
+    assert [child.identifier for child in listing.children] == [f"{day}/{photo.name}"]
+    response = await client.get(f"/api/rpi_security/media/{day}/{photo.name}")
+    assert response.status == 200
 
 
 async def test_old_captures_are_pruned_after_a_capture(

@@ -11,7 +11,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.rpi_security.const import DOMAIN
-from custom_components.rpi_security.engine.codes import verify_code
 
 from .helpers import FRONT_DOOR_ID, PANEL
 
@@ -145,6 +144,9 @@ async def test_add_a_gpio_pir(
         ({"name": "Garage", "pin": 28}, {"pin": "pin_out_of_range"}),
         ({"name": "Garage", "pin": -1}, {"pin": "pin_out_of_range"}),
         ({"name": "Garage", "pin": 2.5}, {"pin": "pin_out_of_range"}),
+        # The HAT EEPROM pins (ID_SD, ID_SC).
+        ({"name": "Garage", "pin": 0}, {"pin": "pin_reserved"}),
+        ({"name": "Garage", "pin": 1}, {"pin": "pin_reserved"}),
         ({"name": "Garage", "pin": 17}, {"pin": "pin_in_use"}),
         (
             {"name": "Garage", "pin": 22, "debounce_ms": 5001},
@@ -396,76 +398,6 @@ async def test_alarm_option_errors_change_nothing(
     assert dict(loaded_entry.options) == before
 
 
-async def test_code_options_set_change_and_remove(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> None:
-    result = await _options_step(hass, loaded_entry, "code")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"code": "2468", "code_arm_required": True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    stored = loaded_entry.options["code_hash"]
-    assert "2468" not in str(loaded_entry.options)
-    assert verify_code("2468", stored)
-    assert loaded_entry.options["code_format"] == "number"
-    state = hass.states.get(PANEL)
-    assert state.attributes["code_format"] == "number"
-    assert state.attributes["code_arm_required"] is True
-
-    # Leaving the field empty keeps the code.
-    result = await _options_step(hass, loaded_entry, "code")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"code_arm_required": False}
-    )
-    await hass.async_block_till_done()
-    assert loaded_entry.options["code_hash"] == stored
-
-    result = await _options_step(hass, loaded_entry, "code")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"code": "open sesame", "code_arm_required": False}
-    )
-    await hass.async_block_till_done()
-    assert loaded_entry.options["code_format"] == "text"
-    assert hass.states.get(PANEL).attributes["code_format"] == "text"
-
-    result = await _options_step(hass, loaded_entry, "code")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"clear_code": True, "code_arm_required": False}
-    )
-    await hass.async_block_till_done()
-    assert "code_hash" not in loaded_entry.options
-    assert hass.states.get(PANEL).attributes["code_format"] is None
-
-
-@pytest.mark.parametrize(
-    ("user_input", "errors"),
-    [
-        ({"code": "123"}, {"code": "code_too_short"}),
-        ({"code": "1234", "clear_code": True}, {"code": "code_and_clear"}),
-        (
-            {"code_arm_required": True},
-            {"code_arm_required": "code_arm_required_without_code"},
-        ),
-    ],
-)
-async def test_code_option_errors_change_nothing(
-    hass: HomeAssistant,
-    loaded_entry: MockConfigEntry,
-    user_input: dict[str, Any],
-    errors: dict[str, str],
-) -> None:
-    before = dict(loaded_entry.options)
-    result = await _options_step(hass, loaded_entry, "code")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {"clear_code": False, "code_arm_required": False, **user_input},
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == errors
-    assert dict(loaded_entry.options) == before
-
-
 async def test_user_step_suggests_hardware_on_a_pi(hass: HomeAssistant) -> None:
     with patch(
         "custom_components.rpi_security.config_flow._gpio_chip_present",
@@ -509,6 +441,8 @@ async def test_add_a_phone(hass: HomeAssistant, loaded_entry: MockConfigEntry) -
         ({"name": "", "mac": "3c:22:fb:12:34:56"}, {"name": "name_required"}),
         ({"name": "Phone", "mac": "3c:22:fb:12:34"}, {"mac": "invalid_mac"}),
         ({"name": "Phone", "mac": "ff:ff:ff:ff:ff:ff"}, {"mac": "invalid_mac"}),
+        ({"name": "Phone", "mac": "00:00:00:00:00:00"}, {"mac": "invalid_mac"}),
+        ({"name": "Phone", "mac": "00-00-00-00-00-00"}, {"mac": "invalid_mac"}),
         (
             {"name": "Phone", "mac": "3c:22:fb:12:34:56", "ip": "192.168.1.300"},
             {"ip": "invalid_ip"},

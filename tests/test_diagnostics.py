@@ -51,9 +51,20 @@ def options(options: dict[str, Any]) -> dict[str, Any]:
     return {**options, **OPTIONS}
 
 
+DURESS_HASH = hash_code("9999", iterations=1000)
+BOB_TELEGRAM_ID = 770077007
+
+
 @pytest.fixture
 def extra_subentries() -> list[dict[str, Any]]:
-    return [*phone_subentries(), *all_targets()]
+    bob = {
+        "subentry_id": "user_bob",
+        "subentry_type": "user",
+        "title": "Bob",
+        "unique_id": None,
+        "data": {"duress_hash": DURESS_HASH, "telegram_ids": [BOB_TELEGRAM_ID]},
+    }
+    return [*phone_subentries(), *all_targets(), bob]
 
 
 async def test_diagnostics_show_health_events_and_outbox_redacted(
@@ -88,14 +99,36 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     )
 
     text = json.dumps(diagnostics)
-    for secret in (ALICE_MAC, BOB_MAC, str(FAMILY_CHAT), HEARTBEAT_URL, "a1ice000"):
+    for secret in (
+        ALICE_MAC,
+        BOB_MAC,
+        str(FAMILY_CHAT),
+        HEARTBEAT_URL,
+        "a1ice000",
+        OPTIONS["code_hash"],
+        DURESS_HASH,
+        str(BOB_TELEGRAM_ID),
+    ):
         assert secret not in text
-    assert OPTIONS["code_hash"] not in text
     options = diagnostics["entry"]["options"]
-    assert options["code_hash"] == options["heartbeat_url"] == "**REDACTED**"
+    assert options["heartbeat_url"] == "**REDACTED**"
     assert options["exit_delay"] == 0
+    # The code of earlier versions became the user Owner's.
+    users = {
+        s["title"]: s["data"]
+        for s in diagnostics["entry"]["subentries"]
+        if s["type"] == "user"
+    }
+    assert users["Owner"]["code_hash"] == "**REDACTED**"
+    assert users["Bob"]["telegram_ids"] == "**REDACTED**"
 
     assert diagnostics["alarm"]["state"] == "triggered"
+    assert diagnostics["lockout"] == {
+        "failures": [],
+        "locked_until": None,
+        "lockouts": 0,
+        "last_lockout": None,
+    }
     assert [e["state"] for e in diagnostics["recent_events"]][-2:] == [
         "armed_away",
         "triggered",

@@ -43,10 +43,24 @@ async def test_removing_the_system_forgets_its_state_and_issues(
 ) -> None:
     # Real-hardware mode on this machine: there is a GPIO repair issue.
     assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device")
+    # And one from damaged storage, and a lock-out on disk.
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        "storage_damaged",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="storage_damaged",
+    )
+    await hass.config_entries.async_reload(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert f"{DOMAIN}.{loaded_entry.entry_id}.access" in hass_storage
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert f"{DOMAIN}.{loaded_entry.entry_id}" not in hass_storage
+    assert f"{DOMAIN}.{loaded_entry.entry_id}.access" not in hass_storage
     assert issue_registry.async_get_issue(DOMAIN, "gpio_no_gpio_device") is None
+    assert issue_registry.async_get_issue(DOMAIN, "storage_damaged") is None
     assert hass.states.get(PANEL) is None
 
 

@@ -1,5 +1,6 @@
 """Commands from Telegram chats and the Disarm button of app notifications."""
 
+from logging import WARNING
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,12 @@ from .outlets import (
 )
 
 CODE = "4321"
+BOB_CODE = "8765"
 ALICE_USER_ID = "a1ice0000000000000000000000000"
+# The Telegram accounts of the family.
+ALICE_TELEGRAM = 7
+BOB_TELEGRAM = 8
+STRANGER_TELEGRAM = 66612345
 OPTIONS = with_options(
     exit_delay=0,
     entry_delay=0,
@@ -43,11 +49,39 @@ OPTIONS = with_options(
     burst_photos=1,
     gif_seconds=1,
     capture_interval=0,
-    code_hash=hash_code(CODE, iterations=1000),
-    code_format="number",
-    disarm_users=[ALICE_USER_ID],
 )
 HELP_FIRST_LINE = "Commands:"
+
+
+def user_subentry(name: str, **data: Any) -> dict[str, Any]:
+    """A user as the user flow stores them."""
+    return {
+        "subentry_id": f"user_{name.lower()}",
+        "subentry_type": "user",
+        "title": name,
+        "unique_id": None,
+        "data": {"can_arm": True, "can_disarm": True, "enabled": True, **data},
+    }
+
+
+def family() -> list[dict[str, Any]]:
+    """Alice may disarm without a code (Telegram, the app); Bob needs his."""
+    return [
+        user_subentry(
+            "Alice",
+            code_hash=hash_code(CODE, iterations=1000),
+            code_format="number",
+            telegram_ids=[ALICE_TELEGRAM],
+            ha_user=ALICE_USER_ID,
+            disarm_without_code=True,
+        ),
+        user_subentry(
+            "Bob",
+            code_hash=hash_code(BOB_CODE, iterations=1000),
+            code_format="number",
+            telegram_ids=[BOB_TELEGRAM],
+        ),
+    ]
 
 
 @pytest.fixture
@@ -58,7 +92,7 @@ def options() -> dict[str, Any]:
 @pytest.fixture
 def extra_subentries() -> list[dict[str, Any]]:
     # The family chat hears of changes of state, and may give commands.
-    return [*phone_subentries(), telegram_target(receives=("state",))]
+    return [*phone_subentries(), telegram_target(receives=("state",)), *family()]
 
 
 @pytest.fixture
@@ -93,6 +127,7 @@ async def command(
     *,
     chat: int = FAMILY_CHAT,
     bot: str = BOT_ENTRY_ID,
+    sender: int = ALICE_TELEGRAM,
 ) -> None:
     """A message to the bot, as the telegram_bot integration reports it."""
     name, *args = text.split()
@@ -102,7 +137,8 @@ async def command(
             "command": name,
             "args": args,
             "chat_id": chat,
-            "from_first": "Alice",
+            "user_id": sender,
+            "from_first": "Somebody",
             "bot": {"config_entry_id": bot, "id": 42, "username": "HomeGuardBot"},
         },
     )
@@ -113,10 +149,12 @@ def panel(hass: HomeAssistant) -> str:
     return hass.states.get(PANEL).state
 
 
-async def ask(hass: HomeAssistant, outlets: Outlets, text: str) -> list[str]:
+async def ask(
+    hass: HomeAssistant, outlets: Outlets, text: str, sender: int = ALICE_TELEGRAM
+) -> list[str]:
     """What the family chat receives after ``text`` (alerts, then the answer)."""
     outlets.calls.clear()
-    await command(hass, text)
+    await command(hass, text, sender=sender)
     return outlets.messages(SEND_MESSAGE, SEND_PHOTO, SEND_ANIMATION)
 
 
@@ -175,15 +213,25 @@ async def test_arm_and_disarm_from_the_chat_with_the_code(
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
     assert hass.states.get(PANEL).attributes["changed_by"] == "Alice (Telegram)"
 
-    assert await ask(hass, outlets, "/disarm 0000") == ["Wrong alarm code."]
-    assert await ask(hass, outlets, "/disarm") == ["Enter the alarm code."]
+    bob = BOB_TELEGRAM
+    assert await ask(hass, outlets, "/disarm 0000", bob) == ["Wrong alarm code."]
+    assert await ask(hass, outlets, "/disarm", bob) == ["Enter the alarm code."]
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
 
-    assert await ask(hass, outlets, f"/disarm {CODE}") == [
+    # The code names its user: Alice's code, sent from Bob's account.
+    assert await ask(hass, outlets, f"/disarm {CODE}", bob) == [
         "Disarmed by Alice (Telegram).",
         "Disarmed.",
     ]
     assert panel(hass) == AlarmControlPanelState.DISARMED
+
+    await ask(hass, outlets, "/arm", bob)
+    assert hass.states.get(PANEL).attributes["changed_by"] == "Bob (Telegram)"
+    # Alice may disarm without her code.
+    assert await ask(hass, outlets, "/disarm") == [
+        "Disarmed by Alice (Telegram).",
+        "Disarmed.",
+    ]
 
     await ask(hass, outlets, "/arm night")
     assert panel(hass) == AlarmControlPanelState.ARMED_NIGHT
@@ -201,7 +249,10 @@ async def test_malformed_and_unknown_commands_change_nothing(
 
     await ask(hass, outlets, "/arm")
     assert await ask(hass, outlets, "/disarm 43 21") == [
-        "Use /disarm followed by the alarm code."
+        (
+            "Use /disarm followed by the alarm code (or nothing, if you may disarm "
+            "without one)."
+        )
     ]
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
 
@@ -228,6 +279,97 @@ async def test_enable_and_disable_automatic_arming(
     assert hass.states.get(AUTOMATIC_ARMING).state == "on"
 
 
+async def test_disable_needs_the_code_unless_the_user_may_disarm_without(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    """Issue 12 (3): /disable disarmed without any code, for anyone in the chat."""
+    await ask(hass, outlets, "/arm")
+    assert await ask(hass, outlets, "/disable", BOB_TELEGRAM) == [
+        "Enter the alarm code."
+    ]
+    assert await ask(hass, outlets, "/disable 1111", BOB_TELEGRAM) == [
+        "Wrong alarm code."
+    ]
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert hass.states.get(AUTOMATIC_ARMING).state == "on"  # nothing changed
+    assert await ask(hass, outlets, f"/disable {BOB_CODE}", BOB_TELEGRAM) == [
+        "Disarmed by Bob (Telegram).",
+        "Automatic arming is off, and the alarm is disarmed.",
+    ]
+    assert panel(hass) == AlarmControlPanelState.DISARMED
+
+
+async def test_commands_only_from_the_system_s_users(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 12 (3): any member of an allowed group could command the system."""
+    await ask(hass, outlets, "/arm")
+    for text in (f"/disarm {CODE}", "/disable", "/status"):
+        assert await ask(hass, outlets, text, STRANGER_TELEGRAM) == [
+            (
+                "You may not command this system. An administrator can add your "
+                f"Telegram user id {STRANGER_TELEGRAM} to your user in RPi Security."
+            )
+        ]
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert hass.states.get(AUTOMATIC_ARMING).state == "on"
+    assert system_of(entry).remote.rejected == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= WARNING]
+    assert any("Telegram user ***345 is not one" in w for w in warnings)
+    assert not any(str(STRANGER_TELEGRAM) in w for w in warnings)  # shortened
+
+
+async def test_a_command_for_another_bot_is_ignored(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    """Issue 12 (3): /disable@OtherBot was obeyed (the suffix was dropped)."""
+    await ask(hass, outlets, "/arm")
+    for text in ("/disable@OtherBot", f"/disarm@HomeGuardBotX {CODE}"):
+        assert await ask(hass, outlets, text) == []
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+    assert hass.states.get(AUTOMATIC_ARMING).state == "on"
+    # Ours, in any case.
+    (status,) = await ask(hass, outlets, "/status@homeguardbot")
+    assert status.startswith("Home: armed away.")
+
+
+async def test_a_disabled_user_and_a_user_without_rights(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+) -> None:
+    await ask(hass, outlets, "/arm")
+    entry_users = {s.title: s for s in entry.subentries.values()}
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry_users["Bob"],
+        data={**entry_users["Bob"].data, "can_disarm": False, "can_arm": False},
+    )
+    await settle(hass)
+    assert await ask(hass, outlets, f"/disarm {BOB_CODE}", BOB_TELEGRAM) == [
+        "Bob may not disarm the alarm."
+    ]
+    assert await ask(hass, outlets, "/enable", BOB_TELEGRAM) == [
+        "Bob may not arm the alarm."
+    ]
+    hass.config_entries.async_update_subentry(
+        entry,
+        entry_users["Alice"],
+        data={**entry_users["Alice"].data, "enabled": False},
+    )
+    await settle(hass)
+    # Alice's code is a wrong code now, and her account is nobody's.
+    assert await ask(hass, outlets, f"/disarm {CODE}", BOB_TELEGRAM) == [
+        "Wrong alarm code."
+    ]
+    (refused,) = await ask(hass, outlets, "/disarm")
+    assert refused.startswith("You may not command this system.")
+    assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
+
+
 async def test_other_chats_and_bots_get_no_answer_and_no_effect(
     hass: HomeAssistant,
     entry: MockConfigEntry,
@@ -245,7 +387,7 @@ async def test_other_chats_and_bots_get_no_answer_and_no_effect(
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
     assert outlets.calls == []
     assert system_of(entry).remote.rejected == 3
-    assert "Ignored a Telegram command from chat ***111" in caplog.text
+    assert "Ignored a Telegram command: chat ***111" in caplog.text
     assert str(STRANGER_CHAT) not in caplog.text  # chat ids are not logged whole
     assert CODE not in caplog.text
 
@@ -302,3 +444,33 @@ async def test_the_disarm_button_works_only_for_the_users_allowed(
     await notification_action(hass, "RPI_SECURITY_DISARM", ALICE_USER_ID)
     assert panel(hass) == AlarmControlPanelState.DISARMED
     assert outlets.messages(SEND_MESSAGE) == ["Disarmed by Alice (notification)."]
+
+
+async def test_changed_by_names_the_user_whose_code_was_entered(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    hass_admin_user: MockUser,
+) -> None:
+    context = Context(user_id=hass_admin_user.id)
+    await hass.services.async_call(
+        "alarm_control_panel",
+        "alarm_arm_away",
+        {"entity_id": PANEL},
+        blocking=True,
+        context=context,
+    )
+    await settle(hass)
+    # Arming needs no code: the Home Assistant user (no user of ours) acts.
+    assert hass.states.get(PANEL).attributes["changed_by"] == hass_admin_user.name
+    outlets.calls.clear()
+    await hass.services.async_call(
+        "alarm_control_panel",
+        "alarm_disarm",
+        {"entity_id": PANEL, "code": BOB_CODE},
+        blocking=True,
+        context=context,
+    )
+    await settle(hass)
+    assert hass.states.get(PANEL).attributes["changed_by"] == "Bob"
+    assert outlets.messages(SEND_MESSAGE) == ["Disarmed by Bob."]

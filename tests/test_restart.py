@@ -17,11 +17,14 @@ from pytest_homeassistant_custom_component.common import (
 from .helpers import (
     FRONT_DOOR,
     FRONT_DOOR_PIN,
+    HALLWAY,
+    HALLWAY_PIN,
     PANEL,
     advance,
     open_front_door,
     restarted,
 )
+from .outlets import SEND_MESSAGE, Outlets, telegram_target
 
 
 async def arm_away(hass: HomeAssistant) -> None:
@@ -49,7 +52,15 @@ async def test_restart_while_arming_resumes_the_exit_delay(
 async def test_restart_while_armed_with_a_door_open_does_not_trigger(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    await arm_away(hass)
+    # Armed with the front door open (bypassed), and still open after the restart.
+    await open_front_door(hass, loaded_entry)
+    await advance(hass, freezer, 0.1)
+    await hass.services.async_call(
+        "rpi_security",
+        "arm",
+        {"entity_id": PANEL, "mode": "away", "force": True},
+        blocking=True,
+    )
     await advance(hass, freezer, 30)
     # The Pi comes back with the front door open (real-hardware mode, mock chip).
     chip = MockFactory()
@@ -73,6 +84,72 @@ async def test_restart_while_armed_with_a_door_open_does_not_trigger(
             await new_hass.async_block_till_done()
             await advance(new_hass, freezer, 0.1)
             assert new_hass.states.get(PANEL).state == AlarmControlPanelState.PENDING
+
+
+@pytest.mark.parametrize("extra_subentries", [[telegram_target()]])
+async def test_a_door_opened_while_home_assistant_was_down_is_an_intrusion(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Issue 12 (4): armed, doors shut, power cut, the door opens, power back."""
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    chip = MockFactory()
+    chip.pin(FRONT_DOOR_PIN).drive_high()  # opened while nothing watched
+    outlets = Outlets()
+    with patch("gpiozero.Device._default_pin_factory", return_value=chip):
+        async with restarted(
+            hass,
+            loaded_entry,
+            freezer,
+            downtime=600,
+            simulation=False,
+            prepare=outlets.register,
+        ) as new_hass:
+            await new_hass.async_block_till_done(wait_background_tasks=True)
+            state = new_hass.states.get(PANEL)
+            assert state.state == AlarmControlPanelState.PENDING
+            assert state.attributes["cause"] == "Front door"
+            # (After the alerts that waited in the outbox since the stop.)
+            assert outlets.messages(SEND_MESSAGE)[-1] == (
+                "Front door opened while the system was offline: disarm within 20 s."
+            )
+            await advance(new_hass, freezer, 20)
+            assert new_hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
+            await advance(new_hass, freezer, 5)  # no camera: no photo to wait for
+            alarm = outlets.messages(SEND_MESSAGE)[-1]
+            assert alarm.startswith(
+                "Alarm! Front door (opened while the system was offline) at "
+            )
+
+
+def held(chip: MockFactory, number: int, *, high: bool) -> None:
+    """A line the wiring holds at a level, whatever pull the input asks for."""
+    line = chip.pin(number)
+    line._set_pull = lambda pull: setattr(line, "_pull", pull)
+    if high:
+        line.drive_high()
+    else:
+        line.drive_low()
+
+
+async def test_motion_seen_at_start_up_still_never_triggers(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await arm_away(hass)
+    await advance(hass, freezer, 30)
+    chip = MockFactory()
+    held(chip, FRONT_DOOR_PIN, high=False)  # still shut
+    held(chip, HALLWAY_PIN, high=True)  # the PIR sees the cat at start-up
+    with patch("gpiozero.Device._default_pin_factory", return_value=chip):
+        async with restarted(
+            hass, loaded_entry, freezer, downtime=60, simulation=False
+        ) as new_hass:
+            events = async_capture_events(new_hass, "rpi_security_event")
+            await advance(new_hass, freezer, 60)
+            assert new_hass.states.get(HALLWAY).state == "on"
+            state = new_hass.states.get(PANEL)
+            assert state.state == AlarmControlPanelState.ARMED_AWAY
+            assert events == []
 
 
 async def test_restart_while_pending_resumes_the_entry_delay(
@@ -150,23 +227,3 @@ async def test_power_cut_while_pending_resumes_with_the_whole_entry_delay(
         state = new_hass.states.get(PANEL)
         assert state.state == AlarmControlPanelState.PENDING
         assert state.attributes["seconds_left"] == 20
-
-
-@pytest.mark.parametrize("stored", [{"alarm": {"state": "melted"}}, {"alarm": {}}])
-async def test_unreadable_stored_state_starts_disarmed_with_an_error(
-    hass: HomeAssistant,
-    config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-    stored: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    hass_storage[f"rpi_security.{config_entry.entry_id}"] = {
-        "version": 1,
-        "key": f"rpi_security.{config_entry.entry_id}",
-        "data": stored,
-    }
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert hass.states.get(PANEL).state == AlarmControlPanelState.DISARMED
-    assert "stored alarm state is unreadable" in caplog.text

@@ -17,9 +17,13 @@ from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.rpi_security.engine.codes import hash_code
+
 from .helpers import FRONT_DOOR_PIN, PANEL, system_of, with_options
 from .outlets import BOT_ENTRY_ID, FAMILY_CHAT, telegram_target
-from .telegram_api import FakeBotApi, Request
+from .telegram_api import ALICE_ID, FakeBotApi, Request
+
+CODE = "4321"
 
 OPTIONS = with_options(
     exit_delay=0,
@@ -40,7 +44,17 @@ def options() -> dict[str, Any]:
 
 @pytest.fixture
 def extra_subentries() -> list[dict[str, Any]]:
-    return [telegram_target()]
+    alice = {
+        "subentry_type": "user",
+        "title": "Alice",
+        "unique_id": None,
+        "data": {
+            "telegram_ids": [ALICE_ID],
+            "code_hash": hash_code(CODE, iterations=1000),
+            "code_format": "number",
+        },
+    }
+    return [telegram_target(), alice]
 
 
 @pytest.fixture
@@ -153,3 +167,33 @@ async def test_a_command_from_the_family_chat_is_answered_there(
         bot_api, "sendPhoto", lambda r: r.fields.get("caption") == "Here it is."
     )
     assert Image.open(io.BytesIO(photo.files["photo"])).format == "JPEG"
+
+
+async def test_a_hundred_guesses_at_once_from_telegram(
+    hass: HomeAssistant, entry: MockConfigEntry, bot_api: FakeBotApi
+) -> None:
+    """Issue 12 (1): 50 /disarm sent at once got 49 wrong-code answers, then in."""
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+    wrong = "Wrong alarm code."
+    locked = "Too many wrong codes: codes are refused for 5 more minutes."
+    # Telegram hands the bot everything waiting at once: the right code last.
+    for number in range(99):
+        bot_api.send_command(FAMILY_CHAT, f"/disarm {number:04d}")
+    bot_api.send_command(FAMILY_CHAT, f"/disarm {CODE}")
+
+    def answers() -> list[str]:
+        texts = [r.fields["text"] for r in bot_api.calls("sendMessage")]
+        return [text for text in texts if text in (wrong, locked)]
+
+    async with asyncio.timeout(30):
+        while True:
+            if len(answers()) >= 100:
+                break
+            await asyncio.sleep(0.05)
+    assert answers().count(wrong) == 5
+    assert answers().count(locked) == 95
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.ARMED_AWAY
+    alerts = [r.fields["text"] for r in bot_api.calls("sendMessage")]
+    assert "Too many wrong alarm codes: codes are refused for 5 minutes." in alerts

@@ -5,12 +5,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .access import access_store
 from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
 from .entity import system_device_info
 from .issues import async_clear_issues
 from .media_source import CaptureView
+from .migrate import async_migrate
 from .remote_control import RemoteControl
 from .services import async_setup_services
 from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
@@ -31,6 +33,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     hass.http.register_view(CaptureView(hass))
     return True
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: RpiSecurityConfigEntry
+) -> bool:
+    """Bring an entry of an earlier version up to date (codes become users)."""
+    return await async_migrate(hass, entry)
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) -> bool:
@@ -88,6 +97,7 @@ async def async_remove_entry(
     """Forget the stored state and the repair issues of a deleted system."""
     await state_store(hass, entry.entry_id).async_remove()
     await alerts_store(hass, entry.entry_id).async_remove()
+    await access_store(hass, entry.entry_id).async_remove()
     async_clear_issues(hass)
 
 

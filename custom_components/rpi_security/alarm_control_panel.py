@@ -14,6 +14,7 @@ from homeassistant.components.alarm_control_panel.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .config import CodeFormat
 from .engine.alarm import ArmMode
@@ -42,8 +43,13 @@ async def async_setup_entry(
     async_add_entities([RpiSecurityAlarmPanel(entry.runtime_data)])
 
 
-class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity):
-    """The panel: arm, disarm, and what the alarm is doing."""
+class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreEntity):
+    """The panel: arm, disarm, and what the alarm is doing.
+
+    A ``RestoreEntity``: Home Assistant keeps its last state apart from the
+    system's own store, and the system falls back on it when that store is
+    damaged (see :mod:`.restore`).
+    """
 
     _attr_name = None
     _attr_translation_key = "alarm"

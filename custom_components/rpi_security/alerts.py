@@ -3,7 +3,9 @@
 Every alert is written to the outbox (a Home Assistant ``Store``) before any
 delivery starts and leaves it only once the action call succeeded. Failures
 are retried with back-off, in order per target, across restarts; an alert
-older than a day is given up with a log entry and a repair notice.
+older than a day is given up with a log entry and a repair notice. Writes are
+coalesced (:mod:`.coalesced_store`): a long queue is written at most once a
+second, an alarm at once, and whatever is left when stopping.
 """
 
 import asyncio
@@ -23,6 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .camera_manager import CaptureResult
 from .clock import track_at
+from .coalesced_store import CoalescedWriter, Prepared
 from .config import AlertCategory, SystemConfig, TargetConfig
 from .const import DOMAIN
 from .engine.capture_policy import CaptureKind
@@ -36,13 +39,23 @@ STORAGE_VERSION = 1
 # How long an alarm alert waits for its first photo before it goes without.
 PHOTO_WAIT = 5.0
 ISSUE_EXPIRED = "alerts_expired"
-# Seconds to gather deliveries into one write of the outbox.
-SAVE_DELAY = 1
+# A long outbox is written at most this often: each alert is on disk within
+# about this long, and a queue of n alerts costs O(n) writing.
+SAVE_INTERVAL = 1.0
+# An outbox this long is long: below it every change is written at once.
+LONG_OUTBOX = 100
+# Alerts taken back from the store between two turns of the event loop.
+RESTORE_PART = 500
 
 
 def alerts_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """Where the outbox is kept."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.alerts")
+    """Where the outbox is kept (serialized in the executor: it can be long)."""
+    return Store(
+        hass,
+        STORAGE_VERSION,
+        f"{DOMAIN}.{entry_id}.alerts",
+        serialize_in_event_loop=False,
+    )
 
 
 class AlertManager:
@@ -66,13 +79,19 @@ class AlertManager:
         self.expired = 0
         self._notify = notify
         self._store = alerts_store(hass, entry_id)
+        self._writer = CoalescedWriter(
+            hass,
+            self._store,
+            self._prepare_write,
+            interval=SAVE_INTERVAL,
+            large=lambda: len(self.outbox) >= LONG_OUTBOX,
+        )
         self._limiter = RateLimiter(config.alerts.rate_limit)
         self._texts: dict[str, str] = {}
         self._health: dict[str, str] = {}
         self._wakeup: CALLBACK_TYPE | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._workers: set[str] = set()  # targets being delivered to
-        self._saving = False
         self._stopped = False
 
     # -- life cycle ----------------------------------------------------------
@@ -80,7 +99,13 @@ class AlertManager:
     async def async_start(self) -> None:
         """Load what waits from before a restart, and go on delivering it."""
         stored = await self._store.async_load() or {}
-        self.outbox.restore(stored.get("outbox", ()))
+        saved = stored.get("outbox")
+        saved = saved if isinstance(saved, list) else []
+        # A long outbox is taken back a part at a time, letting the event
+        # loop run in between (a thread would hold the GIL just the same).
+        for start in range(0, len(saved), RESTORE_PART):
+            self.outbox.restore(saved[start : start + RESTORE_PART])
+            await asyncio.sleep(0)
         for target in {e.target for e in self.outbox.entries()} - set(self.targets):
             dropped = self.outbox.drop_target(target)
             _LOGGER.info("Dropped %d alerts for a removed target", dropped)
@@ -104,7 +129,12 @@ class AlertManager:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks)
-        await self._store.async_save(self._snapshot())
+        await self._writer.async_flush()
+
+    @property
+    def unsaved(self) -> int:
+        """Alerts raised that are not on disk yet."""
+        return self.outbox.unsaved
 
     def _snapshot(self) -> dict[str, Any]:
         return {
@@ -112,8 +142,19 @@ class AlertManager:
             "last_delivered": self.last_delivered.isoformat()
             if self.last_delivered
             else None,
-            "health": self._health,
+            "health": dict(self._health),
         }
+
+    def _prepare_write(self) -> Prepared[dict[str, Any]]:
+        """What to write; once written, what it held may go out."""
+        through = self.outbox.last_id
+        return self._snapshot(), lambda: self._written(through)
+
+    @callback
+    def _written(self, through: int) -> None:
+        self.outbox.saved(through)
+        self._notify()
+        self._drain()
 
     # -- texts -----------------------------------------------------------------
 
@@ -145,6 +186,7 @@ class AlertManager:
         wanted = set(only)
         now = time.time()
         queued = 0
+        urgent = bool(alert.get("urgent"))
         for target in self.targets.values():
             if target.id not in wanted and (
                 category is None or category not in target.receives
@@ -156,7 +198,7 @@ class AlertManager:
             self.outbox.add(target.id, payload, now)
             queued += 1
         if queued:
-            self._commit()
+            self._writer.request(urgent=urgent)
         return queued
 
     def alarm(self, cause: str, at: datetime, *, with_photo: bool) -> AlarmAlert | None:
@@ -180,13 +222,19 @@ class AlertManager:
         who: str | None,
         cause: str | None,
         seconds: float | None,
+        offline: bool = False,
     ) -> None:
-        """A change of the alarm's state (the alarm going off has its own alert)."""
+        """A change of the alarm's state (the alarm going off has its own alert).
+
+        ``offline``: the cause changed while the system was not running.
+        """
         who = who or self.text("home_assistant")
         mode_name = self.mode_name(mode) if mode else ""
         left = round(seconds or 0)
         if state == "arming":
             message = self.text("arming", mode=mode_name, who=who, seconds=left)
+        elif state == "pending" and offline:
+            message = self.text("pending_offline", cause=cause, seconds=left)
         elif state == "pending":
             message = self.text("pending", cause=cause, seconds=left)
         elif state == "disarmed":
@@ -206,6 +254,18 @@ class AlertManager:
             who=who or self.text("home_assistant"),
         )
         self.send(AlertCategory.STATE, {"message": message})
+
+    def duress(self, who: str, at: datetime) -> None:
+        """A duress code was entered: a silent alarm to the alarm's targets.
+
+        Not urgent: a siren on the phone of the person forced to disarm would
+        give them away.
+        """
+        time_text = dt_util.as_local(at).strftime("%H:%M:%S")
+        self.send(
+            AlertCategory.ALARM,
+            {"message": self.text("duress", who=who, time=time_text)},
+        )
 
     def reply(
         self,
@@ -242,22 +302,9 @@ class AlertManager:
             )
         if problems != self._health:
             self._health = dict(problems)
-            self._commit()
+            self._writer.request()
 
     # -- delivery ----------------------------------------------------------------
-
-    @callback
-    def _commit(self) -> None:
-        """Save the outbox, then deliver: alerts are on disk before they go out."""
-        if not self._saving and not self._stopped:
-            self._saving = True
-            self._start(self._async_commit())
-
-    async def _async_commit(self) -> None:
-        self._saving = False
-        await self._store.async_save(self._snapshot())
-        self._notify()
-        self._drain()
 
     @callback
     def _drain(self) -> None:
@@ -277,13 +324,16 @@ class AlertManager:
         """Deliver ``target_id``'s alerts one after the other, until one fails.
 
         One worker per target keeps its alerts in order, and a long queue is
-        a loop, not a chain of tasks.
+        a loop, not a chain of tasks. It lets the event loop run between
+        alerts: an action that answers without waiting (a stand-in, a local
+        notify) would otherwise hold the loop for the whole queue.
         """
         try:
             while (entry := self.outbox.next_due(target_id, time.time())) is not None:
                 self.outbox.sending(entry)
                 if not await self._async_deliver(entry):
                     break
+                await asyncio.sleep(0)
         finally:
             self._workers.discard(target_id)
         self._schedule()
@@ -328,17 +378,16 @@ class AlertManager:
             entry.attempts,
             retry - time.time(),
         )
-        self._store.async_delay_save(self._snapshot, SAVE_DELAY)
+        self._writer.request()
         return False
 
     @callback
     def _done(self, entry: OutboxEntry) -> None:
         """``entry`` needs no more delivery."""
         self.outbox.delivered(entry)
-        # Not at once: a queue draining after an outage would rewrite the
-        # file for every alert. Lost with a crash, an alert is sent twice,
-        # never lost.
-        self._store.async_delay_save(self._snapshot, SAVE_DELAY)
+        # Coalesced: a queue draining after an outage is not rewritten for
+        # every alert. Lost with a crash, an alert is sent twice, never lost.
+        self._writer.request()
         self._notify()
 
     @callback
@@ -378,7 +427,7 @@ class AlertManager:
             translation_key=ISSUE_EXPIRED,
             translation_placeholders={"count": str(self.expired), "target": name},
         )
-        self._commit()
+        self._writer.request()
 
     def _start(self, work: Coroutine[Any, Any, None]) -> None:
         task = self.hass.async_create_background_task(work, "rpi_security alert")

@@ -60,6 +60,11 @@ class CameraHealth(StrEnum):
 
     CAMERA = "camera"  # opening it or taking pictures
     DISK = "disk"  # free space under the floor: capturing stopped
+    WRITE = "write"  # captures cannot be saved (a full disk, a read-only card)
+
+
+# A capture problem is a repair issue once it failed this many times in a row.
+PERSISTENT_FAILURES = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +221,8 @@ class CameraManager:
         self._on_health = on_health
         self._on_capture = on_capture
         self.problems: dict[CameraHealth, str] = {}
+        # Failures in a row, per part: a one-off does not make a repair issue.
+        self._failures: dict[CameraHealth, int] = {}
         self.camera_problem: CameraProblem | None = None
         self.is_open = False
         self.motion = False
@@ -269,10 +276,16 @@ class CameraManager:
         if self._stopped:
             return
         try:
-            await self.source.async_open()
+            try:
+                await self.source.async_open()
+            except CameraUnavailableError:
+                raise
+            except Exception as err:
+                _LOGGER.exception("Unexpected camera error while opening it")
+                raise _unexpected("opening the camera", err) from err
         except CameraUnavailableError as err:
             self.camera_problem = err.problem
-            self._failed(CameraHealth.CAMERA, err.detail)
+            self._failed(CameraHealth.CAMERA, err.detail, persistent=True)
             delay = self._backoff.next_delay()
             if not self._stopped:
                 self._retry = async_call_later(self._hass, delay, self._reopen)
@@ -294,9 +307,23 @@ class CameraManager:
 
     # -- health ----------------------------------------------------------------
 
+    @property
+    def persistent_problems(self) -> dict[CameraHealth, str]:
+        """The problems worth a repair issue: not one-off failures."""
+        return {
+            part: detail
+            for part, detail in self.problems.items()
+            if self._failures.get(part, 0) >= PERSISTENT_FAILURES
+        }
+
     @callback
-    def _failed(self, part: CameraHealth, detail: str) -> None:
-        if self.problems.get(part) != detail:
+    def _failed(
+        self, part: CameraHealth, detail: str, *, persistent: bool = False
+    ) -> None:
+        """``part`` failed; ``persistent``: a lasting state, not a one-off."""
+        failures = self._failures.get(part, 0) + 1
+        self._failures[part] = max(failures, PERSISTENT_FAILURES if persistent else 0)
+        if self.problems.get(part) != detail or failures == PERSISTENT_FAILURES:
             if part not in self.problems:
                 _LOGGER.warning("Camera problem (%s): %s", part.value, detail)
             self.problems[part] = detail
@@ -304,6 +331,7 @@ class CameraManager:
 
     @callback
     def _recovered(self, part: CameraHealth) -> None:
+        self._failures.pop(part, None)
         if self.problems.pop(part, None) is not None:
             _LOGGER.info("Camera %s works again", part.value)
             self._on_health()
@@ -318,6 +346,9 @@ class CameraManager:
             still = await self.source.async_still()
         except CameraUnavailableError as err:
             self._failed(CameraHealth.CAMERA, err.detail)
+            return None
+        except Exception as err:  # a backend's bug is a problem too
+            self._unexpected_failure("taking a still", err)
             return None
         self._recovered(CameraHealth.CAMERA)
         return still
@@ -344,6 +375,9 @@ class CameraManager:
             frame = await self.source.async_motion_frame()
         except CameraUnavailableError as err:
             self._failed(CameraHealth.CAMERA, err.detail)
+            return
+        except Exception as err:  # a backend's bug is a problem too
+            self._unexpected_failure("looking for motion", err)
             return
         finally:
             self._sampling = False
@@ -409,12 +443,28 @@ class CameraManager:
                 self._failed(CameraHealth.CAMERA, err.detail)
                 report(CaptureResult(kind, cause, at, error=err.detail))
                 return
-            except (OSError, ValueError) as err:
+            except OSError as err:  # the file could not be written
+                detail = f"saving captures fails: {err.strerror or err}"
                 _LOGGER.error("Capture (%s) failed: %s", kind.value, err)
-                report(CaptureResult(kind, cause, at, error=str(err)))
+                self._failed(CameraHealth.WRITE, detail)
+                report(CaptureResult(kind, cause, at, error=detail))
+                return
+            except Exception as err:  # never lost in a task
+                detail = self._unexpected_failure(f"capturing a {kind.value}", err)
+                report(CaptureResult(kind, cause, at, error=detail))
                 return
             self._recovered(CameraHealth.CAMERA)
+            self._recovered(CameraHealth.WRITE)
             report(CaptureResult(kind, cause, at, path=path))
+
+    @callback
+    def _unexpected_failure(self, doing: str, err: Exception) -> str:
+        """A backend raised what it should not: logged whole, made a problem."""
+        _LOGGER.error("Unexpected camera error while %s", doing, exc_info=err)
+        self.camera_problem = CameraProblem.FAILED
+        detail = _unexpected(doing, err).detail
+        self._failed(CameraHealth.CAMERA, detail)
+        return detail
 
     async def _async_cannot_capture(self) -> str | None:
         """Why nothing can be captured now (no camera, a full disk), if so."""
@@ -426,6 +476,7 @@ class CameraManager:
                 CameraHealth.DISK,
                 f"{free // 1024**2} MB free, under the floor of "
                 f"{self.config.min_free_bytes // 1024**2} MB",
+                persistent=True,
             )
             return "disk almost full"
         self._recovered(CameraHealth.DISK)
@@ -490,3 +541,10 @@ class CameraManager:
             time.time(),
         )
         return self.library.delete(doomed)
+
+
+def _unexpected(doing: str, err: Exception) -> CameraUnavailableError:
+    """An unexpected exception of a backend, as the camera failing."""
+    return CameraUnavailableError(
+        CameraProblem.FAILED, f"unexpected error while {doing}: {err!r}"
+    )

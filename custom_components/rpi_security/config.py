@@ -19,6 +19,8 @@ from .const import (
     CONF_CAMERA_MOTION,
     CONF_CAMERA_MOTION_ALARM,
     CONF_CAMERA_SOURCE,
+    CONF_CAN_ARM,
+    CONF_CAN_DISARM,
     CONF_CAPTURE_INTERVAL,
     CONF_CHAT_ID,
     CONF_CLIP_SECONDS,
@@ -31,11 +33,14 @@ from .const import (
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
-    CONF_DISARM_USERS,
+    CONF_DISARM_WITHOUT_CODE,
+    CONF_DURESS_HASH,
+    CONF_ENABLED,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
     CONF_GIF_SECONDS,
+    CONF_HA_USER,
     CONF_HEARTBEAT_MINUTES,
     CONF_HEARTBEAT_URL,
     CONF_HFLIP,
@@ -59,6 +64,7 @@ from .const import (
     CONF_SIMULATION,
     CONF_SOURCE,
     CONF_TARGET_KIND,
+    CONF_TELEGRAM_IDS,
     CONF_TRIGGER_TIME,
     CONF_VFLIP,
     CONTACT_NO,
@@ -75,7 +81,9 @@ from .const import (
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
     SUBENTRY_TARGET,
+    SUBENTRY_USER,
 )
+from .engine.access import Action, User
 from .engine.alarm import AlarmSettings, ArmMode, SensorKind
 from .engine.capture_policy import CaptureSettings
 from .engine.presence import DisarmPolicy
@@ -118,7 +126,6 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_RETENTION_DAYS: 30,
     CONF_MIN_FREE_MB: 500,
     CONF_RATE_LIMIT: 120,
-    CONF_DISARM_USERS: [],
     CONF_HEARTBEAT_URL: None,
     CONF_HEARTBEAT_MINUTES: 5,
 }
@@ -223,6 +230,25 @@ class PresenceEntityConfig:
     entity_id: str
 
 
+def user_from_subentry(subentry: ConfigSubentry) -> User:
+    """Read a user subentry: codes (hashes), rights, linked accounts."""
+    data = subentry.data
+    return User(
+        id=subentry.subentry_id,
+        name=subentry.title,
+        code_hash=data.get(CONF_CODE_HASH) or None,
+        duress_hash=data.get(CONF_DURESS_HASH) or None,
+        numeric=data.get(CONF_CODE_FORMAT, CodeFormat.NUMBER) == CodeFormat.NUMBER,
+        can_arm=bool(data.get(CONF_CAN_ARM, True)),
+        can_disarm=bool(data.get(CONF_CAN_DISARM, True)),
+        arm_modes=frozenset(ArmMode(mode) for mode in data.get(CONF_ARM_MODES) or ()),
+        disarm_without_code=bool(data.get(CONF_DISARM_WITHOUT_CODE, False)),
+        ha_user_id=data.get(CONF_HA_USER) or None,
+        telegram_ids=frozenset(int(i) for i in data.get(CONF_TELEGRAM_IDS) or ()),
+        enabled=bool(data.get(CONF_ENABLED, True)),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class PresenceSettings:
     """How phones are looked for and what presence does to the alarm."""
@@ -321,6 +347,7 @@ class AlertSettings:
     """Rate limits, who may disarm from a notification, the heartbeat."""
 
     rate_limit: float = 120.0
+    # Home Assistant users whose user may disarm from a notification.
     disarm_users: frozenset[str] = frozenset()
     heartbeat_url: str | None = None
     heartbeat_interval: float = 300.0
@@ -340,7 +367,7 @@ class SystemConfig:
     camera: CameraConfig = field(default_factory=CameraConfig)
     targets: tuple[TargetConfig, ...] = ()
     alerts: AlertSettings = field(default_factory=AlertSettings)
-    code_hash: str | None = None
+    users: tuple[User, ...] = ()
     code_format: CodeFormat | None = None
     code_arm_required: bool = False
 
@@ -348,7 +375,13 @@ class SystemConfig:
     def from_entry(cls, entry: ConfigEntry) -> SystemConfig:
         """Read the config entry, its options and its subentries."""
         options: Mapping[str, Any] = {**DEFAULT_OPTIONS, **entry.options}
-        code_hash = options.get(CONF_CODE_HASH)
+        users = tuple(
+            user_from_subentry(subentry)
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type == SUBENTRY_USER
+        )
+        # Disabled users count: disabling one never removes the need for a code.
+        coded = [user for user in users if user.has_code]
         return cls(
             name=entry.data.get(CONF_NAME, entry.title) or DEFAULT_NAME,
             simulation=bool(entry.data.get(CONF_SIMULATION, False)),
@@ -381,15 +414,23 @@ class SystemConfig:
             ),
             alerts=AlertSettings(
                 rate_limit=float(options[CONF_RATE_LIMIT]),
-                disarm_users=frozenset(options[CONF_DISARM_USERS] or ()),
+                disarm_users=frozenset(
+                    user.ha_user_id
+                    for user in users
+                    if user.ha_user_id
+                    and user.disarm_without_code
+                    and user.may(Action.DISARM)
+                ),
                 heartbeat_url=options[CONF_HEARTBEAT_URL] or None,
                 heartbeat_interval=float(options[CONF_HEARTBEAT_MINUTES]) * 60,
             ),
-            code_hash=code_hash,
-            code_format=CodeFormat(options.get(CONF_CODE_FORMAT, CodeFormat.NUMBER))
-            if code_hash
-            else None,
-            code_arm_required=bool(code_hash and options[CONF_CODE_ARM_REQUIRED]),
+            users=users,
+            code_format=None
+            if not coded
+            else CodeFormat.NUMBER
+            if all(user.numeric for user in coded)
+            else CodeFormat.TEXT,
+            code_arm_required=bool(coded and options[CONF_CODE_ARM_REQUIRED]),
         )
 
 

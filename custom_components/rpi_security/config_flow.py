@@ -30,7 +30,9 @@ from .const import (
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
     SUBENTRY_TARGET,
+    SUBENTRY_USER,
 )
+from .migrate import MINOR_VERSION, VERSION
 from .options_flow import RpiSecurityOptionsFlow
 from .subentry_flows import (
     DoorSubentryFlow,
@@ -39,6 +41,7 @@ from .subentry_flows import (
     PresenceEntitySubentryFlow,
 )
 from .target_flow import AlertTargetSubentryFlow
+from .user_flow import UserSubentryFlow
 
 # The Pi's GPIO character device; its absence suggests simulation mode.
 GPIO_CHIP = Path("/dev/gpiochip0")
@@ -59,7 +62,8 @@ def _gpio_chip_present() -> bool:
 class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     """Create the system (one per Home Assistant instance) and reconfigure it."""
 
-    VERSION = 1
+    VERSION = VERSION
+    MINOR_VERSION = MINOR_VERSION
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -121,13 +125,14 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Doors, motion sensors, phones and presence entities are subentries."""
+        """Doors, motion sensors, phones, presence entities, targets, users."""
         return {
             SUBENTRY_DOOR: DoorSubentryFlow,
             SUBENTRY_MOTION: MotionSubentryFlow,
             SUBENTRY_PHONE: PhoneSubentryFlow,
             SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
             SUBENTRY_TARGET: AlertTargetSubentryFlow,
+            SUBENTRY_USER: UserSubentryFlow,
         }
 
     @staticmethod

@@ -20,9 +20,23 @@ CONF_CODE_HASH: Final = "code_hash"
 CONF_CODE_FORMAT: Final = "code_format"
 CONF_CODE_ARM_REQUIRED: Final = "code_arm_required"
 
-# Option form fields that are not stored as such.
+# Form fields that are not stored as such.
 CONF_CODE: Final = "code"
 CONF_CLEAR_CODE: Final = "clear_code"
+CONF_DURESS_CODE: Final = "duress_code"
+CONF_CLEAR_DURESS: Final = "clear_duress_code"
+
+# User subentries: a person, their codes (hashes) and what they may do.
+SUBENTRY_USER: Final = "user"
+CONF_DURESS_HASH: Final = "duress_hash"
+CONF_CAN_ARM: Final = "can_arm"
+CONF_CAN_DISARM: Final = "can_disarm"
+CONF_DISARM_WITHOUT_CODE: Final = "disarm_without_code"
+CONF_HA_USER: Final = "ha_user"
+CONF_TELEGRAM_IDS: Final = "telegram_ids"
+CONF_ENABLED: Final = "enabled"
+# The user the single code of earlier versions became.
+MIGRATED_USER_NAME: Final = "Owner"
 
 # Presence options.
 CONF_LAN_INTERFACE: Final = "lan_interface"
@@ -58,6 +72,7 @@ ROTATIONS: Final = ("0", "90", "180", "270")
 
 # Alert options.
 CONF_RATE_LIMIT: Final = "rate_limit"
+# Before users: Home Assistant users who could disarm from a notification.
 CONF_DISARM_USERS: Final = "disarm_users"
 CONF_HEARTBEAT_URL: Final = "heartbeat_url"
 CONF_HEARTBEAT_MINUTES: Final = "heartbeat_minutes"
@@ -107,6 +122,7 @@ ARP_TRY_INTERVAL: Final = 1.0  # seconds between ARP tries
 
 # Bus events.
 EVENT_ALARM: Final = "rpi_security_event"
+EVENT_DURESS: Final = "duress"  # the type of the rpi_security_event
 EVENT_BAD_CODE: Final = "rpi_security_bad_code"
 EVENT_CAPTURE: Final = "rpi_security_capture"
 

@@ -1,7 +1,7 @@
 """Diagnostics: what a bug report needs, without what identifies the home.
 
-MAC and IP addresses, chat ids, the code's hash, the heartbeat URL (its
-path is a secret) and user ids are redacted.
+MAC and IP addresses, chat ids, codes' hashes, the heartbeat URL (its path
+is a secret), Home Assistant and Telegram user ids are redacted.
 """
 
 from dataclasses import asdict
@@ -17,9 +17,12 @@ from .const import (
     CONF_CHAT_ID,
     CONF_CODE_HASH,
     CONF_DISARM_USERS,
+    CONF_DURESS_HASH,
+    CONF_HA_USER,
     CONF_HEARTBEAT_URL,
     CONF_IP,
     CONF_MAC,
+    CONF_TELEGRAM_IDS,
 )
 from .system import RpiSecurityConfigEntry, SecuritySystem
 
@@ -27,9 +30,12 @@ TO_REDACT = {
     CONF_CHAT_ID,
     CONF_CODE_HASH,
     CONF_DISARM_USERS,
+    CONF_DURESS_HASH,
+    CONF_HA_USER,
     CONF_HEARTBEAT_URL,
     CONF_IP,
     CONF_MAC,
+    CONF_TELEGRAM_IDS,
 }
 
 
@@ -53,6 +59,8 @@ async def async_get_config_entry_diagnostics(
                 ],
             },
             "alarm": system.machine.snapshot(time.time()),
+            # Wrong codes counted and the lock-out (times only, never codes).
+            "lockout": system.access.lockout.snapshot(),
             "problems": system.problems(),
             "recent_events": list(system.recent_events),
             "presence": _presence(system),

@@ -57,6 +57,10 @@ MAX_HEARTBEAT_MINUTES = 60
 # The smallest media library one may ask for (0.1 GB steps).
 MIN_RETENTION_GB = 0.1
 
+# ID_SD and ID_SC: the Pi reads a HAT's EEPROM on them at boot (and a HAT may
+# drive them), so they are no place for a sensor.
+HAT_EEPROM_PINS = frozenset({0, 1})
+
 
 class NumberField(NumberSelector):
     """A number box whose bounds the UI shows and the flow itself checks.

@@ -18,7 +18,13 @@ TROUBLESHOOTING_URL = "https://github.com/rpi-security/ha-rpi-security#troublesh
 # The issues of each part, by id: one per kind of problem.
 GPIO_ISSUES = tuple(f"gpio_{p.value}" for p in GpioProblem)
 PRESENCE_ISSUES = tuple(f"presence_{p.value}" for p in NetworkProblem)
-CAMERA_ISSUES = (*(f"camera_{p.value}" for p in CameraProblem), "camera_disk_full")
+# The stored state could not be read (see restore.py).
+ISSUE_STORAGE_DAMAGED = "storage_damaged"
+CAMERA_ISSUES = (
+    *(f"camera_{p.value}" for p in CameraProblem),
+    "camera_disk_full",
+    "camera_write_failed",
+)
 
 
 @callback
@@ -65,6 +71,8 @@ def async_report_camera_problems[Part: StrEnum](
     for part, detail in problems.items():
         if part.value == "disk":
             wanted["camera_disk_full"] = {"detail": detail}
+        elif part.value == "write":
+            wanted["camera_write_failed"] = {"detail": detail}
         elif camera_problem is not None:
             wanted[f"camera_{camera_problem.value}"] = {"detail": detail}
     _async_sync_issues(hass, CAMERA_ISSUES, wanted, ir.IssueSeverity.WARNING)
@@ -73,7 +81,12 @@ def async_report_camera_problems[Part: StrEnum](
 @callback
 def async_clear_issues(hass: HomeAssistant) -> None:
     """Remove every issue this integration raised (the entry is gone)."""
-    for issue_id in (*GPIO_ISSUES, *PRESENCE_ISSUES, *CAMERA_ISSUES):
+    for issue_id in (
+        *GPIO_ISSUES,
+        *PRESENCE_ISSUES,
+        *CAMERA_ISSUES,
+        ISSUE_STORAGE_DAMAGED,
+    ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 

@@ -66,20 +66,23 @@ class CaptureMediaSource(MediaSource):
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """A capture's URL (the frontend signs it)."""
         library = library_of(self.hass)
+        placeholders = {"identifier": str(item.identifier)}
         try:
-            path = library.resolve(item.identifier)
-        except ValueError as err:
-            raise Unresolvable(
-                translation_domain=DOMAIN,
-                translation_key="not_a_capture",
-                translation_placeholders={"identifier": str(item.identifier)},
-            ) from err
-        if not await self.hass.async_add_executor_job(path.is_file):
+            path = await self.hass.async_add_executor_job(
+                library.capture_file, item.identifier
+            )
+        except FileNotFoundError as err:
             raise Unresolvable(
                 translation_domain=DOMAIN,
                 translation_key="no_such_capture",
-                translation_placeholders={"identifier": str(item.identifier)},
-            )
+                translation_placeholders=placeholders,
+            ) from err
+        except (OSError, ValueError) as err:
+            raise Unresolvable(
+                translation_domain=DOMAIN,
+                translation_key="not_a_capture",
+                translation_placeholders=placeholders,
+            ) from err
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return PlayMedia(f"{URL}/{item.identifier}", mime_type, path=path)
 
@@ -154,11 +157,12 @@ class CaptureView(HomeAssistantView):
         """A capture, or with ``?thumbnail=1`` a small JPEG of it."""
         library = library_of(self.hass)
         try:
-            path = library.resolve(relative)
-        except ValueError as err:
+            # Only a regular file really inside the library, links refused.
+            path = await self.hass.async_add_executor_job(
+                library.capture_file, relative
+            )
+        except (OSError, ValueError) as err:
             raise web.HTTPNotFound from err
-        if not await self.hass.async_add_executor_job(path.is_file):
-            raise web.HTTPNotFound
         if "thumbnail" not in request.query:
             return web.FileResponse(path)
         try:

@@ -13,7 +13,6 @@ from homeassistant.helpers.selector import (
     EntitySelectorConfig,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -26,7 +25,6 @@ import probatio
 from .config import (
     DEFAULT_OPTIONS,
     CameraSource,
-    CodeFormat,
 )
 from .const import (
     CONF_ARM_MODES,
@@ -39,16 +37,12 @@ from .const import (
     CONF_CAMERA_MOTION_ALARM,
     CONF_CAMERA_SOURCE,
     CONF_CAPTURE_INTERVAL,
-    CONF_CLEAR_CODE,
     CONF_CLIP_SECONDS,
-    CONF_CODE,
     CONF_CODE_ARM_REQUIRED,
-    CONF_CODE_FORMAT,
     CONF_CODE_HASH,
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
-    CONF_DISARM_USERS,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
@@ -71,9 +65,9 @@ from .const import (
     CONF_VFLIP,
     RESOLUTIONS,
     ROTATIONS,
+    SUBENTRY_USER,
 )
 from .engine.alarm import ArmMode
-from .engine.codes import MIN_CODE_LENGTH, hash_code, is_numeric
 from .engine.presence import DisarmPolicy
 from .flow_fields import (
     MAX_RETENTION_GB,
@@ -169,49 +163,24 @@ class RpiSecurityOptionsFlow(OptionsFlow):
     async def async_step_code(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Set, change or remove the alarm code (only its hash is stored)."""
+        """Whether arming needs a code (codes belong to users: subentries)."""
         errors: dict[str, str] = {}
-        options = self._options
         if user_input is not None:
-            code = user_input.get(CONF_CODE, "")
-            clear = user_input[CONF_CLEAR_CODE]
-            if code and clear:
-                errors[CONF_CODE] = "code_and_clear"
-            elif code and len(code) < MIN_CODE_LENGTH:
-                errors[CONF_CODE] = "code_too_short"
-            elif user_input[CONF_CODE_ARM_REQUIRED] and not (
-                code or (options.get(CONF_CODE_HASH) and not clear)
-            ):
+            has_code = any(
+                subentry.data.get(CONF_CODE_HASH)
+                for subentry in self.config_entry.subentries.values()
+                if subentry.subentry_type == SUBENTRY_USER
+            )
+            if user_input[CONF_CODE_ARM_REQUIRED] and not has_code:
                 errors[CONF_CODE_ARM_REQUIRED] = "code_arm_required_without_code"
             else:
-                if clear:
-                    options.pop(CONF_CODE_HASH, None)
-                    options.pop(CONF_CODE_FORMAT, None)
-                elif code:
-                    options[CONF_CODE_HASH] = await self.hass.async_add_executor_job(
-                        hash_code, code
-                    )
-                    options[CONF_CODE_FORMAT] = (
-                        CodeFormat.NUMBER if is_numeric(code) else CodeFormat.TEXT
-                    ).value
-                options[CONF_CODE_ARM_REQUIRED] = user_input[CONF_CODE_ARM_REQUIRED]
-                return self.async_create_entry(data=options)
+                return self._save(
+                    {CONF_CODE_ARM_REQUIRED: user_input[CONF_CODE_ARM_REQUIRED]}
+                )
         schema = probatio.Schema(
-            {
-                probatio.Optional(CONF_CODE): TextSelector(
-                    TextSelectorConfig(type=TextSelectorType.PASSWORD)
-                ),
-                probatio.Required(CONF_CLEAR_CODE, default=False): BooleanSelector(),
-                probatio.Required(
-                    CONF_CODE_ARM_REQUIRED, default=options[CONF_CODE_ARM_REQUIRED]
-                ): BooleanSelector(),
-            }
+            {probatio.Required(CONF_CODE_ARM_REQUIRED): BooleanSelector()}
         )
-        return self.async_show_form(
-            step_id="code",
-            data_schema=schema,
-            errors=errors,
-        )
+        return self._show("code", schema, user_input, errors)
 
     async def async_step_presence(
         self, user_input: dict[str, Any] | None = None
@@ -357,13 +326,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
     async def async_step_alerts(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Rate limit, who may disarm from a notification, the heartbeat."""
+        """Rate limit and the heartbeat (who may disarm: users' own settings)."""
         errors: dict[str, str] = {}
-        users = [
-            user
-            for user in await self.hass.auth.async_get_users()
-            if user.is_active and not user.system_generated
-        ]
         if user_input is not None:
             check_whole_numbers(
                 user_input, (CONF_RATE_LIMIT, CONF_HEARTBEAT_MINUTES), errors
@@ -374,7 +338,6 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             if not errors:
                 changes = {
                     CONF_RATE_LIMIT: int(user_input[CONF_RATE_LIMIT]),
-                    CONF_DISARM_USERS: list(user_input.get(CONF_DISARM_USERS) or []),
                     CONF_HEARTBEAT_URL: url or None,
                     CONF_HEARTBEAT_MINUTES: int(user_input[CONF_HEARTBEAT_MINUTES]),
                 }
@@ -382,16 +345,6 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_RATE_LIMIT): number_field(CONF_RATE_LIMIT),
-                probatio.Optional(CONF_DISARM_USERS): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[
-                            SelectOptionDict(value=user.id, label=user.name or user.id)
-                            for user in users
-                        ],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                    )
-                ),
                 probatio.Optional(CONF_HEARTBEAT_URL): TextSelector(
                     TextSelectorConfig(type=TextSelectorType.URL)
                 ),

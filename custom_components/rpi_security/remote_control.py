@@ -1,8 +1,12 @@
 """Commands from outside Home Assistant: Telegram chats and notification buttons.
 
-Only the chats configured (with commands allowed) can command the system:
-anything else gets no answer and no effect, and is logged and counted. The
-Disarm button of a mobile app notification works only for the users allowed.
+A Telegram command is obeyed only when it comes through the bot a chat was
+added with, from a chat allowed to command, from a user of the system (by
+their Telegram id), and is not addressed to another bot (``/arm@OtherBot``).
+Anything else has no effect and is logged and counted; only an unknown
+person in an allowed chat is answered, with how to become a user. Disarming
+needs a code unless the user may disarm without one. The Disarm button of a
+mobile app notification works only for users who may disarm without a code.
 """
 
 from collections.abc import Awaitable, Callable
@@ -16,6 +20,7 @@ from homeassistant.exceptions import HomeAssistantError
 from .alerts import AlertManager
 from .config import TargetConfig, TargetKind
 from .const import MOBILE_DISARM_ACTION
+from .engine.access import Action, User
 from .engine.alarm import ArmMode
 from .engine.capture_policy import CaptureKind, CaptureRequest
 from .system import SecuritySystem
@@ -24,6 +29,7 @@ _LOGGER = logging.getLogger(__name__)
 
 EVENT_TELEGRAM_COMMAND = "telegram_command"
 EVENT_MOBILE_ACTION = "mobile_app_notification_action"
+TELEGRAM = "Telegram"
 ARM_MODES_BY_WORD = {
     mode.value: mode for mode in (ArmMode.AWAY, ArmMode.HOME, ArmMode.NIGHT)
 }
@@ -55,7 +61,7 @@ class RemoteControl:
         self._system = system
         self._alerts = alerts
         self.rejected = 0
-        self._commands: dict[str, Callable[[list[str], str], Awaitable[Reply]]] = {
+        self._commands: dict[str, Callable[[list[str], User], Awaitable[Reply]]] = {
             "status": self._status,
             "photo": self._photo,
             "gif": self._gif,
@@ -97,33 +103,49 @@ class RemoteControl:
         bot = data.get("bot") or {}
         target = self._chat(data.get("chat_id"), bot.get("config_entry_id"))
         if target is None:
-            self.rejected += 1
-            _LOGGER.warning(
-                "Ignored a Telegram command from chat %s: not allowed to command "
-                "this system (%d refused so far)",
-                redact(data.get("chat_id")),
-                self.rejected,
+            self._refuse("chat %s is not allowed to command", data.get("chat_id"))
+            return
+        # In groups commands come as /status@BotName: the bot's own name is
+        # in every event (Home Assistant learns it from Telegram's getMe).
+        command, _, addressee = str(data.get("command", "")).partition("@")
+        ours = str(bot.get("username") or "")
+        if addressee and addressee.casefold() != ours.casefold():
+            self._refuse("the command in chat %s is for another bot", target.chat_id)
+            return
+        sender = data.get("user_id")
+        user = self._system.access.by_telegram_id(sender)
+        if user is None:
+            self._refuse("Telegram user %s is not one of the system's users", sender)
+            self._alerts.reply(
+                target.id, self._alerts.text("not_a_user", user_id=str(sender))
             )
             return
-        # In groups commands come as /status@BotName.
-        command = str(data.get("command", "")).split("@", 1)[0].lstrip("/").lower()
         args = [str(arg) for arg in data.get("args") or []]
-        who = f"{data.get('from_first') or 'Telegram'} (Telegram)"
-        self._system.run(self._async_answer(target, command, args, who))
+        self._system.run(
+            self._async_answer(target, command.lstrip("/").lower(), args, user)
+        )
+
+    def _refuse(self, why: str, who: Any) -> None:
+        self.rejected += 1
+        _LOGGER.warning(
+            "Ignored a Telegram command: %s (%d refused so far)",
+            why % redact(who),
+            self.rejected,
+        )
 
     async def _async_answer(
-        self, target: TargetConfig, command: str, args: list[str], who: str
+        self, target: TargetConfig, command: str, args: list[str], user: User
     ) -> None:
         handler = self._commands.get(command, self._help)
         try:
-            reply = await handler(args, who)
+            reply = await handler(args, user)
         except HomeAssistantError as err:  # refused: wrong code, doors open...
             # Home Assistant drops the full stop of translated errors.
             text = str(err)
             reply = Reply(text if text.endswith((".", "!", "?")) else f"{text}.")
         self._alerts.reply(target.id, reply.message, photo=reply.photo, gif=reply.gif)
 
-    async def _status(self, _args: list[str], _who: str) -> Reply:
+    async def _status(self, _args: list[str], _user: User) -> Reply:
         system, alerts = self._system, self._alerts
         nobody = alerts.text("nobody")
         last = system.last_trigger
@@ -146,10 +168,10 @@ class RemoteControl:
             )
         )
 
-    async def _photo(self, _args: list[str], _who: str) -> Reply:
+    async def _photo(self, _args: list[str], _user: User) -> Reply:
         return await self._capture(CaptureKind.PHOTO)
 
-    async def _gif(self, _args: list[str], _who: str) -> Reply:
+    async def _gif(self, _args: list[str], _user: User) -> Reply:
         return await self._capture(CaptureKind.GIF)
 
     async def _capture(self, kind: CaptureKind) -> Reply:
@@ -165,25 +187,30 @@ class RemoteControl:
         media = {"photo" if kind is CaptureKind.PHOTO else "gif": str(done.path)}
         return Reply(self._alerts.text("capture_done"), **media)
 
-    async def _enable(self, _args: list[str], _who: str) -> Reply:
+    async def _enable(self, _args: list[str], user: User) -> Reply:
+        # Automatic arming arms the alarm: only for users who may arm.
+        self._system.access.require(user, Action.ARM)
         await self._system.async_set_auto_arm(True)
         return Reply(self._alerts.text("enabled"))
 
-    async def _disable(self, _args: list[str], who: str) -> Reply:
-        await self._system.async_set_auto_arm(False)
+    async def _disable(self, args: list[str], user: User) -> Reply:
+        if len(args) > 1:
+            return Reply(self._alerts.text("usage_disable"))
+        # Disarming comes first: when it is refused, nothing changes.
         await self._system.async_disarm(
-            code=None, context=None, changed_by=who, trusted=True
+            code=args[0] if args else None, context=None, requester=user, via=TELEGRAM
         )
+        await self._system.async_set_auto_arm(False)
         return Reply(self._alerts.text("disabled"))
 
-    async def _arm(self, args: list[str], who: str) -> Reply:
+    async def _arm(self, args: list[str], user: User) -> Reply:
         word = args[0].lower() if args else "away"
         mode = ARM_MODES_BY_WORD.get(word)
         if mode is None or len(args) > 2:
             return Reply(self._alerts.text("usage_arm"))
         code = args[1] if len(args) > 1 else None
         await self._system.async_arm(
-            mode, code=code, force=False, context=None, changed_by=who
+            mode, code=code, force=False, context=None, requester=user, via=TELEGRAM
         )
         return Reply(
             self._alerts.text(
@@ -191,14 +218,16 @@ class RemoteControl:
             )
         )
 
-    async def _disarm(self, args: list[str], who: str) -> Reply:
+    async def _disarm(self, args: list[str], user: User) -> Reply:
         if len(args) > 1:
             return Reply(self._alerts.text("usage_disarm"))
         code = args[0] if args else None
-        await self._system.async_disarm(code=code, context=None, changed_by=who)
+        await self._system.async_disarm(
+            code=code, context=None, requester=user, via=TELEGRAM
+        )
         return Reply(self._alerts.text("disarmed_by_command"))
 
-    async def _help(self, _args: list[str], _who: str) -> Reply:
+    async def _help(self, _args: list[str], _user: User) -> Reply:
         return Reply(self._alerts.text("help"))
 
     # -- mobile app --------------------------------------------------------------
@@ -207,18 +236,22 @@ class RemoteControl:
     def _mobile_action(self, event: Event) -> None:
         if event.data.get("action") != MOBILE_DISARM_ACTION:
             return
-        user_id = event.context.user_id
-        if user_id is None or user_id not in self._alerts.settings.disarm_users:
+        user = self._system.access.by_ha_user(event.context.user_id)
+        if user is None or not user.disarm_without_code or not user.may(Action.DISARM):
             _LOGGER.warning(
-                "Ignored the Disarm button of a notification: the user is not "
-                "allowed to disarm from notifications"
+                "Ignored the Disarm button of a notification: the user may not "
+                "disarm without a code"
             )
             return
-        self._system.run(self._async_disarm_for(user_id))
+        self._system.run(self._async_disarm_for(user))
 
-    async def _async_disarm_for(self, user_id: str) -> None:
-        user = await self._hass.auth.async_get_user(user_id)
-        who = f"{user.name if user else user_id} ({self._alerts.text('notification')})"
-        await self._system.async_disarm(
-            code=None, context=None, changed_by=who, trusted=True
-        )
+    async def _async_disarm_for(self, user: User) -> None:
+        try:
+            await self._system.async_disarm(
+                code=None,
+                context=None,
+                requester=user,
+                via=self._alerts.text("notification"),
+            )
+        except HomeAssistantError as err:
+            _LOGGER.warning("The Disarm button of a notification failed: %s", err)

@@ -42,7 +42,12 @@ from .const import (
     SUBENTRY_TARGET,
 )
 from .engine.alarm import SensorKind
-from .flow_fields import check_whole_numbers, number_field, present
+from .flow_fields import (
+    HAT_EEPROM_PINS,
+    check_whole_numbers,
+    number_field,
+    present,
+)
 from .hardware.network import normalize_mac
 
 SENSOR_SUBENTRIES = tuple(SENSOR_KIND_OF_SUBENTRY)
@@ -229,6 +234,8 @@ class SensorSubentryFlow(SubentryFlowBase):
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = validate_name(entry, name, editing)
             check_whole_numbers(user_input, (CONF_PIN, CONF_DEBOUNCE_MS), errors)
+            if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
+                errors[CONF_PIN] = "pin_reserved"
             if CONF_PIN not in errors and in_use(
                 entry, CONF_PIN, int(user_input[CONF_PIN]), editing, SENSOR_SUBENTRIES
             ):

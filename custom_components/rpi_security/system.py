@@ -11,7 +11,6 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import partial
 import logging
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
+from .access import AccessControl
 from .alerts import AlarmAlert, AlertManager
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
@@ -33,9 +33,9 @@ from .const import (
     CHANGED_BY_PRESENCE,
     DOMAIN,
     EVENT_ALARM,
-    EVENT_BAD_CODE,
     EVENT_CAPTURE,
 )
+from .engine.access import Action, User
 from .engine.alarm import (
     AlarmEvent,
     AlarmMachine,
@@ -48,8 +48,8 @@ from .engine.alarm import (
     SensorKind,
 )
 from .engine.capture_policy import CaptureKind, CapturePolicy, CaptureRequest
-from .engine.codes import CodeLockout, verify_code
 from .engine.presence import ArmDecision, AutoArm, DisarmDecision, PresenceChange
+from .engine.recovery import StoredParts
 from .hardware.gpio import (
     GpioProblem,
     GpioUnavailableError,
@@ -64,6 +64,7 @@ from .issues import (
     async_report_presence_problems,
 )
 from .presence import PresenceMonitor
+from .restore import async_load_parts, report_damage, restore_alarm
 
 if TYPE_CHECKING:
     from .remote_control import RemoteControl
@@ -116,7 +117,13 @@ class SecuritySystem:
         self.panel_entity_id: str | None = None
         self.sensor_entity_ids: dict[str, str] = {}
         self._store = state_store(hass, entry.entry_id)
-        self._lockout = CodeLockout()
+        self.access = AccessControl(
+            hass,
+            entry.entry_id,
+            config.users,
+            code_arm_required=config.code_arm_required,
+            panel_entity_id=lambda: self.panel_entity_id,
+        )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._cancel_deadline: Callable[[], None] | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
@@ -141,6 +148,7 @@ class SecuritySystem:
             self.alerts = AlertManager(
                 hass, entry.entry_id, config, notify=partial(self._notify, ALERTS_KEY)
             )
+        self.access.alerts = self.alerts
         self.heartbeat: Heartbeat | None = None
         if config.alerts.heartbeat_url:
             self.heartbeat = Heartbeat(
@@ -178,7 +186,8 @@ class SecuritySystem:
 
     async def async_start(self) -> None:
         """Open the inputs, restore the stored state and start the timers."""
-        stored = await self._store.async_load()
+        await self.access.async_start()
+        stored = await async_load_parts(self.hass, self._store, self.entry.entry_id)
         if self.alerts is not None:
             # First: from here on anything may raise an alert.
             await self.alerts.async_start()
@@ -191,14 +200,15 @@ class SecuritySystem:
         await self._async_open_gpio()
         for sensor_input in self.inputs.values():
             await sensor_input.async_start()
-        stored = stored or {}
-        if "alarm" in stored:
-            self._restore(stored["alarm"])
-        auto_arm = stored.get("auto_arm", {})
-        self.auto_arm.enabled = bool(auto_arm.get("enabled", True))
-        self.auto_arm.armed_by_presence = bool(auto_arm.get("armed_by_presence"))
+        self._restore(stored)
+        self.auto_arm.enabled = stored.auto_arm_enabled
+        self.auto_arm.armed_by_presence = stored.armed_by_presence
         if self.presence is not None:
-            await self.presence.async_start(stored.get("presence"))
+            try:
+                await self.presence.async_start(stored.presence)
+            except (AttributeError, KeyError, TypeError, ValueError) as err:
+                _LOGGER.error("Stored presence unreadable, starting afresh: %s", err)
+                await self.presence.async_start(None)
             self.auto_arm.observe(self.presence.tracker)
             self._presence_health_changed()
         if self.camera is not None:
@@ -211,6 +221,8 @@ class SecuritySystem:
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
+        # On disk from the first start: a missing file later means damage.
+        await self._async_save_now()
 
     async def async_stop(self) -> None:
         """Save the state with the time left in any delay and release everything."""
@@ -232,6 +244,7 @@ class SecuritySystem:
         if self.alerts is not None:
             await self.alerts.async_stop()
         await self._async_save_now()
+        await self.access.async_stop()
         for sensor_input in self.inputs.values():
             await sensor_input.async_stop()
         await self.hass.async_add_executor_job(self._close_gpio)
@@ -287,19 +300,22 @@ class SecuritySystem:
             close_pin_factory(self._pin_factory)
             self._pin_factory = None
 
-    def _restore(self, data: dict[str, Any]) -> None:
+    def _restore(self, stored: StoredParts) -> None:
         levels = {
             sensor_id: sensor_input.is_open
             for sensor_id, sensor_input in self.inputs.items()
             if sensor_input.is_open is not None
         }
-        try:
-            events = self.machine.restore(data, time.time(), levels)
-        except (KeyError, TypeError, ValueError) as err:
-            _LOGGER.error(
-                "The stored alarm state is unreadable, starting disarmed: %s", err
-            )
-            return
+        events, problems = restore_alarm(
+            self.hass,
+            self.entry.entry_id,
+            self.machine,
+            stored,
+            levels=levels,
+            now=time.time(),
+        )
+        if stored.damaged or problems:
+            report_damage(self.hass, self.alerts, problems, self.machine.state.value)
         _LOGGER.debug("Restored alarm state %s", self.machine.state)
         self._apply(events)
 
@@ -328,16 +344,21 @@ class SecuritySystem:
         code: str | None,
         force: bool,
         context: Context | None,
-        changed_by: str | None = None,
+        requester: User | None = None,
+        via: str | None = None,
     ) -> None:
         """Arm in ``mode``; raises a translated error when that is refused.
 
-        ``changed_by`` names who asked when it was not a Home Assistant user
-        (a Telegram chat); otherwise it comes from the context.
+        ``requester`` is the user asking through ``via`` (Telegram); otherwise
+        the Home Assistant user of the context, if linked to a user.
         """
-        if self.config.code_arm_required:
-            await self.async_check_code(code)
-        changed_by = changed_by or await self._async_changed_by(context)
+        grant = await self.access.async_authorize(
+            Action.ARM,
+            mode=mode,
+            code=code,
+            requester=requester or self.access.linked_user(context),
+        )
+        changed_by = await self.access.async_who(grant, via, context)
         try:
             events = self.machine.arm(
                 mode, time.time(), force=force, changed_by=changed_by
@@ -364,73 +385,37 @@ class SecuritySystem:
         if events:
             self.auto_arm.armed(by_presence=False)
         self._apply(events, context)
+        self.access.report_duress(grant, changed_by, self.machine.state, context)
 
     async def async_disarm(
         self,
         *,
         code: str | None,
         context: Context | None,
-        changed_by: str | None = None,
-        trusted: bool = False,
+        requester: User | None = None,
+        via: str | None = None,
     ) -> None:
-        """Disarm; needs the code when one is set, unless the asker is ``trusted``.
+        """Disarm; needs a user's code when any user has one.
 
-        Trusted: an allowed user's Disarm button, or /disable from an allowed
-        Telegram chat.
+        A ``requester`` known through ``via`` (Telegram, the app's Disarm
+        button) may disarm without a code if their user allows it.
         """
-        if not trusted:
-            await self.async_check_code(code)
-        changed_by = changed_by or await self._async_changed_by(context)
+        grant = await self.access.async_authorize(
+            Action.DISARM,
+            code=code,
+            requester=requester or self.access.linked_user(context),
+            trusted=requester is not None,
+        )
+        changed_by = await self.access.async_who(grant, via, context)
         self.auto_arm.disarmed()
         self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
         self._save()
+        self.access.report_duress(grant, changed_by, self.machine.state, context)
 
     async def async_trigger(self, *, context: Context | None) -> None:
         """Trigger the alarm at once."""
-        changed_by = await self._async_changed_by(context)
+        changed_by = await self.access.async_changed_by(context)
         self._apply(self.machine.trigger(time.time(), changed_by=changed_by), context)
-
-    async def async_check_code(self, code: str | None) -> None:
-        """Accept the right code; count wrong ones and lock out after too many."""
-        code_hash = self.config.code_hash
-        if code_hash is None:
-            return
-        now = time.time()
-        if (locked_until := self._lockout.locked_until(now)) is not None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="code_locked_out",
-                translation_placeholders={
-                    "minutes": str(math.ceil((locked_until - now) / 60))
-                },
-            )
-        if not code:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="code_required"
-            )
-        if await self.hass.async_add_executor_job(verify_code, code, code_hash):
-            self._lockout.record_success()
-            return
-        failures = self._lockout.record_failure(now)
-        locked_out = self._lockout.locked_until(now) is not None
-        # Never log the code itself.
-        _LOGGER.warning(
-            "Wrong alarm code for %s (%d wrong in a row)%s",
-            self.config.name,
-            failures,
-            "; codes are refused for the next 5 minutes" if locked_out else "",
-        )
-        self.hass.bus.async_fire(
-            EVENT_BAD_CODE,
-            {
-                "entity_id": self.panel_entity_id,
-                "failures": failures,
-                "locked_out": locked_out,
-            },
-        )
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="invalid_code"
-        )
 
     async def async_set_auto_arm(self, enabled: bool) -> None:
         """Turn arming and disarming by presence on or off."""
@@ -475,10 +460,13 @@ class SecuritySystem:
     ) -> None:
         sensor_id = sensor_input.config.id
         if level is not None:
-            if initial:
-                self.machine.set_initial(sensor_id, level)
+            now = time.time()
+            if initial:  # compared with its level when the system stopped
+                self._apply(self.machine.sensor_seen(sensor_id, level, now))
             else:
-                self._apply(self.machine.sensor_changed(sensor_id, level, time.time()))
+                self._apply(self.machine.sensor_changed(sensor_id, level, now))
+                if sensor_input.config.kind is SensorKind.DOOR:
+                    self._save()  # what each door read, should the power fail
         self._notify(sensor_id)
         self._notify(ALARM_KEY)  # the panel lists the open sensors
         if level and not initial and sensor_input.config.kind is SensorKind.MOTION:
@@ -551,6 +539,7 @@ class SecuritySystem:
             else None,
             "changed_by": event.changed_by,
             "entity_id": self.panel_entity_id,
+            "offline": event.offline,
         }
 
     @callback
@@ -626,7 +615,10 @@ class SecuritySystem:
         alarm = None
         now = dt_util.now()
         for event in events:
-            cause = self.sensor_name(event.cause) if event.cause else None
+            name = self.sensor_name(event.cause) if event.cause else None
+            cause = name
+            if name and event.offline and self.alerts is not None:
+                cause = self.alerts.text("offline_cause", cause=name)
             if (
                 event.type is EventType.STATE_CHANGED
                 and event.state is AlarmState.TRIGGERED
@@ -648,8 +640,9 @@ class SecuritySystem:
                     if self.machine.armed_mode
                     else None,
                     who=event.changed_by,
-                    cause=cause,
+                    cause=name,
                     seconds=self.machine.seconds_left(time.time()) if delay else None,
+                    offline=event.offline,
                 )
             elif event.state is AlarmState.TRIGGERED and cause is not None:
                 # Another sensor trips while the alarm sounds (rate-limited).
@@ -751,7 +744,7 @@ class SecuritySystem:
     def _camera_health_changed(self) -> None:
         if self.camera is not None:
             async_report_camera_problems(
-                self.hass, self.camera.problems, self.camera.camera_problem
+                self.hass, self.camera.persistent_problems, self.camera.camera_problem
             )
         self._health_changed()
         self._notify(CAMERA_KEY)
@@ -814,12 +807,3 @@ class SecuritySystem:
 
     async def _async_save_now(self) -> None:
         await self._store.async_save(self._snapshot())
-
-    async def _async_changed_by(self, context: Context | None) -> str | None:
-        """Who asked: the Home Assistant user's name, or "automation"."""
-        if context is None:
-            return None
-        if context.user_id is None:
-            return "automation" if context.parent_id else None
-        user = await self.hass.auth.async_get_user(context.user_id)
-        return user.name if user else None

@@ -1,7 +1,6 @@
 """Debounce and alarm codes, with time passed in."""
 
 from custom_components.rpi_security.engine.codes import (
-    CodeLockout,
     hash_code,
     is_numeric,
     verify_code,
@@ -71,29 +70,3 @@ def test_numeric_codes() -> None:
     assert is_numeric("0042")
     assert not is_numeric("abcd")
     assert not is_numeric("12a4")
-
-
-def test_lockout_after_five_wrong_codes_within_five_minutes() -> None:
-    lockout = CodeLockout()
-    for attempt in range(1, 5):
-        assert lockout.record_failure(float(attempt)) == attempt
-        assert lockout.locked_until(float(attempt)) is None
-    assert lockout.record_failure(5.0) == 5
-    assert lockout.locked_until(5.0) == 305.0
-    assert lockout.locked_until(304.9) == 305.0
-    assert lockout.locked_until(305.0) is None
-
-
-def test_wrong_codes_spread_out_do_not_lock_out() -> None:
-    lockout = CodeLockout()
-    for minute in range(10):
-        lockout.record_failure(minute * 100.0)
-    assert lockout.locked_until(1000.0) is None
-
-
-def test_a_right_code_clears_the_count() -> None:
-    lockout = CodeLockout()
-    for attempt in range(4):
-        lockout.record_failure(float(attempt))
-    lockout.record_success()
-    assert lockout.record_failure(5.0) == 1

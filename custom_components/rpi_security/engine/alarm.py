@@ -88,6 +88,8 @@ class AlarmEvent:
     previous_state: AlarmState
     cause: str | None = None
     changed_by: str | None = None
+    # The cause changed while the system was not running (found at start-up).
+    offline: bool = False
 
 
 class AlarmError(Exception):
@@ -129,6 +131,8 @@ class AlarmMachine:
     # When the current delay (arming, pending, triggered) ends.
     deadline: float | None = None
     cause: str | None = None
+    # The cause changed while the system was not running.
+    cause_offline: bool = False
     changed_by: str | None = None
     # Where a triggered alarm returns to when its trigger time ends.
     return_state: AlarmState = AlarmState.DISARMED
@@ -136,6 +140,11 @@ class AlarmMachine:
     # Sensors that were open when arming was forced; they rejoin once closed.
     bypassed: set[str] = field(default_factory=set)
     last_door_open: float | None = None
+    # Every sensor's last known level (open or not), kept in the snapshot.
+    levels: dict[str, bool] = field(default_factory=dict)
+    # What sensors not heard from since the restart read when the system
+    # stopped: their first level is compared with it.
+    levels_at_stop: dict[str, bool] = field(default_factory=dict)
 
     # -- queries -------------------------------------------------------------
 
@@ -170,6 +179,7 @@ class AlarmMachine:
 
     def set_initial(self, sensor_id: str, is_open: bool) -> None:
         """Record a sensor's level without applying any rule (start-up, restore)."""
+        self.levels[sensor_id] = is_open
         if is_open:
             self.open_sensors.add(sensor_id)
         else:
@@ -214,6 +224,8 @@ class AlarmMachine:
     def disarm(self, now: float, *, changed_by: str | None = None) -> list[AlarmEvent]:
         """Disarm from any state."""
         del now  # disarming does not depend on time; kept for a uniform API
+        # A door opened before disarming opens no pet-immune window later.
+        self.last_door_open = None
         if self.state is AlarmState.DISARMED:
             return []
         self.armed_mode = None
@@ -245,8 +257,32 @@ class AlarmMachine:
         """Apply the trigger rules to a sensor that opened or closed."""
         was_open = sensor_id in self.open_sensors
         self.set_initial(sensor_id, is_open)
+        if not is_open or was_open:
+            return []
+        return self._opened(sensor_id, now, offline=False)
+
+    def sensor_seen(
+        self, sensor_id: str, is_open: bool, now: float
+    ) -> list[AlarmEvent]:
+        """A sensor's first level since the system started.
+
+        A door that was shut when the system stopped and is open now opened
+        while nobody watched: that is an opening like any other. Anything
+        else (motion, a door open then and now) only records the level.
+        """
+        at_stop = self.levels_at_stop.pop(sensor_id, None)
+        self.set_initial(sensor_id, is_open)
+        if (
+            is_open
+            and at_stop is False
+            and self.sensors.get(sensor_id) is SensorKind.DOOR
+        ):
+            return self._opened(sensor_id, now, offline=True)
+        return []
+
+    def _opened(self, sensor_id: str, now: float, *, offline: bool) -> list[AlarmEvent]:
         kind = self.sensors.get(sensor_id)
-        if not is_open or was_open or kind is None:
+        if kind is None:
             return []
         guarding = self.state in ARMED_STATES or self.state in (
             AlarmState.PENDING,
@@ -264,11 +300,12 @@ class AlarmMachine:
             self.state,
             cause=sensor_id,
             changed_by=self.changed_by,
+            offline=offline,
         )
         if self.state not in ARMED_STATES:
             # Already pending or triggered: report the sensor, keep the clock.
             return [trip]
-        return [trip, self._trip(sensor_id, kind, now)]
+        return [trip, self._trip(sensor_id, kind, now, offline=offline)]
 
     def advance(self, now: float) -> list[AlarmEvent]:
         """Carry out every delay that has ended by ``now``."""
@@ -292,6 +329,7 @@ class AlarmMachine:
                         at + self.settings.trigger_time,
                         cause=self.cause,
                         changed_by=self.changed_by,
+                        offline=self.cause_offline,
                     )
                 )
             else:  # TRIGGERED: the trigger time is over
@@ -308,6 +346,7 @@ class AlarmMachine:
             "armed_mode": self.armed_mode.value if self.armed_mode else None,
             "return_state": self.return_state.value,
             "cause": self.cause,
+            "cause_offline": self.cause_offline,
             "changed_by": self.changed_by,
             # Delays resume with the time they had left; the trigger time is
             # measured on the wall clock.
@@ -317,6 +356,9 @@ class AlarmMachine:
             "deadline": self.deadline,
             "bypassed": sorted(self.bypassed),
             "last_door_open": self.last_door_open,
+            # What each sensor read when we stopped: a door found open at the
+            # next start that was shut then opened while nobody watched.
+            "levels": {**self.levels_at_stop, **self.levels},
         }
 
     def restore(
@@ -325,16 +367,23 @@ class AlarmMachine:
         now: float,
         sensor_levels: Mapping[str, bool],
     ) -> list[AlarmEvent]:
-        """Resume from a snapshot, taking the sensors' current levels as given.
+        """Resume from a snapshot, given the sensors' levels now.
 
-        The levels are recorded without applying any rule: what the sensors
-        read at start-up never trips the alarm. Raises ``ValueError`` when the
-        snapshot cannot be read; the machine is then left untouched.
+        Raises ``ValueError`` when the snapshot cannot be read (a value of
+        the wrong type included); the machine is then left untouched. A door
+        that was shut at the snapshot and is open now trips the alarm as if
+        it had just opened; every other level is taken as it is (motion seen
+        at start-up never trips the alarm).
         """
-        state = AlarmState(data["state"])
-        previous = AlarmState(data.get("previous_state", AlarmState.DISARMED))
-        mode = ArmMode(data["armed_mode"]) if data.get("armed_mode") else None
-        return_state = AlarmState(data.get("return_state", AlarmState.DISARMED))
+        if not isinstance(data, Mapping):
+            raise ValueError("the alarm state is not a mapping")
+        try:
+            state = AlarmState(data["state"])
+            previous = AlarmState(data.get("previous_state", AlarmState.DISARMED))
+            mode = ArmMode(data["armed_mode"]) if data.get("armed_mode") else None
+            return_state = AlarmState(data.get("return_state", AlarmState.DISARMED))
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"unreadable state: {err}") from err
         deadline = _optional_float(data.get("deadline"))
         delay_left = _optional_float(data.get("delay_left"))
         if state in (AlarmState.ARMING, AlarmState.PENDING):
@@ -348,15 +397,29 @@ class AlarmMachine:
             deadline = None
         if state is AlarmState.ARMING and mode is None:
             raise ValueError("arming without a mode")
+        cause = _optional_str(data.get("cause"), "cause")
+        cause_offline = _bool(data.get("cause_offline", False), "cause_offline")
+        changed_by = _optional_str(data.get("changed_by"), "changed_by")
+        last_door_open = _optional_float(data.get("last_door_open"))
+        bypassed = _sensor_list(data.get("bypassed", []))
+        at_stop = _sensor_levels(data.get("levels", {}))
 
         self.state, self.previous_state = state, previous
         self.armed_mode, self.return_state, self.deadline = mode, return_state, deadline
-        self.cause = data.get("cause")
-        self.changed_by = data.get("changed_by")
-        self.last_door_open = _optional_float(data.get("last_door_open"))
+        self.cause, self.changed_by = cause, changed_by
+        self.cause_offline = cause_offline
+        self.last_door_open = last_door_open
         self.open_sensors = {sid for sid, level in sensor_levels.items() if level}
-        self.bypassed = set(data.get("bypassed", ())) & self.open_sensors
-        return self.advance(now)
+        self.levels = dict(sensor_levels)
+        self.bypassed = set(bypassed) & self.open_sensors
+        self.levels_at_stop = {
+            sid: level for sid, level in at_stop.items() if sid in self.sensors
+        }
+        events = self.advance(now)
+        for sensor_id in sorted(sensor_levels):
+            if sensor_id in self.levels_at_stop:
+                events += self.sensor_seen(sensor_id, sensor_levels[sensor_id], now)
+        return events
 
     # -- internals -----------------------------------------------------------
 
@@ -371,7 +434,9 @@ class AlarmMachine:
             return True
         return self.last_door_open is not None and now - self.last_door_open <= window
 
-    def _trip(self, sensor_id: str, kind: SensorKind, now: float) -> AlarmEvent:
+    def _trip(
+        self, sensor_id: str, kind: SensorKind, now: float, *, offline: bool = False
+    ) -> AlarmEvent:
         """Leave an armed state because ``sensor_id`` tripped."""
         delayed = kind is SensorKind.DOOR or self.settings.motion_uses_entry_delay
         if delayed and self.settings.entry_delay > 0:
@@ -380,12 +445,14 @@ class AlarmMachine:
                 now + self.settings.entry_delay,
                 cause=sensor_id,
                 changed_by=self.changed_by,
+                offline=offline,
             )
         return self._move(
             AlarmState.TRIGGERED,
             now + self.settings.trigger_time,
             cause=sensor_id,
             changed_by=self.changed_by,
+            offline=offline,
         )
 
     def _doors_left_open(self, now: float) -> list[AlarmEvent]:
@@ -423,12 +490,14 @@ class AlarmMachine:
         *,
         cause: str | None,
         changed_by: str | None,
+        offline: bool = False,
     ) -> AlarmEvent:
         previous = self.state
         self.previous_state = previous
         self.state = state
         self.deadline = deadline
         self.cause = cause
+        self.cause_offline = offline
         self.changed_by = changed_by
         return AlarmEvent(
             EventType.STATE_CHANGED,
@@ -436,10 +505,39 @@ class AlarmMachine:
             previous,
             cause=cause,
             changed_by=changed_by,
+            offline=offline,
         )
 
 
 def _optional_float(value: Any) -> float | None:
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"not a number: {value!r}")
     return float(value)
+
+
+def _bool(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} is not true or false")
+    return value
+
+
+def _sensor_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(s, str) for s in value):
+        raise ValueError("bypassed is not a list of sensors")
+    return value
+
+
+def _sensor_levels(value: Any) -> Mapping[str, bool]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(level, bool) for level in value.values()
+    ):
+        raise ValueError("levels is not a mapping of sensors to levels")
+    return value
+
+
+def _optional_str(value: Any, name: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} is not text")
+    return value

@@ -3,7 +3,10 @@
 Pure Python, time passed in. Alerts for one target go out in the order they
 were raised: while the oldest is failing, the ones behind it wait. A failed
 delivery is retried after a delay that doubles from ``first_retry`` up to
-``max_retry``; an alert older than ``max_age`` is given up.
+``max_retry``; an alert older than ``max_age`` is given up. An alert is due
+only once it has been saved (:meth:`Outbox.saved`): it is on disk before it
+goes out. Every operation but the snapshot costs O(1) per alert (or per
+target), so a long queue costs O(n) in all.
 """
 
 from collections import deque
@@ -31,7 +34,8 @@ class OutboxEntry:
             "id": self.id,
             "target": self.target,
             "created": self.created,
-            "payload": self.payload,
+            # A copy: the store serializes it in another thread.
+            "payload": dict(self.payload),
             "attempts": self.attempts,
             "next_attempt": self.next_attempt,
             "last_error": self.last_error,
@@ -48,16 +52,29 @@ class Outbox:
     _queues: dict[str, deque[OutboxEntry]] = field(default_factory=dict)
     _in_flight: set[int] = field(default_factory=set)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    # The newest alert given an id, and the newest one known to be on disk.
+    last_id: int = 0
+    saved_through: int = 0
 
     def __len__(self) -> int:
         """How many alerts wait."""
         return sum(len(queue) for queue in self._queues.values())
 
+    @property
+    def unsaved(self) -> int:
+        """How many alerts were raised since the last save (none may go out yet)."""
+        return self.last_id - self.saved_through
+
     def add(self, target: str, payload: dict[str, Any], now: float) -> OutboxEntry:
         """Queue an alert for ``target``, behind any it already has."""
-        entry = OutboxEntry(next(self._ids), target, now, payload, next_attempt=now)
+        self.last_id = next(self._ids)
+        entry = OutboxEntry(self.last_id, target, now, payload, next_attempt=now)
         self._queues.setdefault(target, deque()).append(entry)
         return entry
+
+    def saved(self, through: int) -> None:
+        """Every alert up to id ``through`` is on disk now: it may go out."""
+        self.saved_through = max(self.saved_through, through)
 
     def due(self, now: float) -> list[OutboxEntry]:
         """The alerts to send now: the oldest of each target, when its time has come."""
@@ -69,6 +86,7 @@ class Outbox:
         queue = self._queues.get(target)
         if (
             queue
+            and queue[0].id <= self.saved_through
             and queue[0].id not in self._in_flight
             and queue[0].next_attempt <= now
         ):
@@ -100,20 +118,19 @@ class Outbox:
         return entry.next_attempt
 
     def expire(self, now: float) -> list[OutboxEntry]:
-        """Give up alerts older than ``max_age`` (not while being sent)."""
+        """Give up alerts older than ``max_age`` (not while being sent).
+
+        A queue is oldest first: only its head is looked at, until one is
+        young enough (a long queue is not walked every time).
+        """
         expired: list[OutboxEntry] = []
         for queue in self._queues.values():
-            keep: deque[OutboxEntry] = deque()
-            for entry in queue:
-                if (
-                    now - entry.created > self.max_age
-                    and entry.id not in self._in_flight
-                ):
-                    expired.append(entry)
-                else:
-                    keep.append(entry)
-            queue.clear()
-            queue.extend(keep)
+            while (
+                queue
+                and now - queue[0].created > self.max_age
+                and queue[0].id not in self._in_flight
+            ):
+                expired.append(queue.popleft())
         return expired
 
     def next_wakeup(self) -> float | None:
@@ -121,7 +138,9 @@ class Outbox:
         times = [
             min(queue[0].next_attempt, queue[0].created + self.max_age)
             for queue in self._queues.values()
-            if queue and queue[0].id not in self._in_flight
+            if queue
+            and queue[0].id not in self._in_flight
+            and queue[0].id <= self.saved_through
         ]
         return min(times, default=None)
 
@@ -138,15 +157,19 @@ class Outbox:
         return [entry.to_dict() for entry in self.entries()]
 
     def restore(self, saved: Iterable[Mapping[str, Any]]) -> None:
-        """Take back a snapshot (unreadable entries are skipped)."""
-        highest = 0
+        """Take back a snapshot (unreadable entries are skipped); all on disk.
+
+        May be called for one part of a snapshot after the other, in order.
+        """
+        highest = self.last_id
         for item in saved:
             try:
                 entry = OutboxEntry(
                     id=int(item["id"]),
                     target=str(item["target"]),
                     created=float(item["created"]),
-                    payload=dict(item["payload"]),
+                    # The store's own dict (fewer objects for the collector).
+                    payload=_mapping(item["payload"]),
                     attempts=int(item.get("attempts", 0)),
                     next_attempt=float(item.get("next_attempt", item["created"])),
                     last_error=item.get("last_error"),
@@ -156,6 +179,13 @@ class Outbox:
             highest = max(highest, entry.id)
             self._queues.setdefault(entry.target, deque()).append(entry)
         self._ids = itertools.count(highest + 1)
+        self.last_id = self.saved_through = highest
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("not a mapping")
+    return value
 
 
 @dataclass(slots=True)

@@ -140,7 +140,7 @@ class SimulatedCamera(CameraBackend):
         self._position = 0.1
         self._lock = threading.Lock()
         self._background: Image.Image | None = None
-        self.fail_with: CameraUnavailableError | None = None  # tests: a broken camera
+        self.fail_with: Exception | None = None  # tests: a broken camera
 
     def open(self) -> None:
         """Paint the room once."""

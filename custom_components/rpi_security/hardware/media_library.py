@@ -3,7 +3,9 @@
 ``<media>/rpi_security/2026-11-21/143005_front_door.jpg``: scanning a day is
 cheap, and no folder ever grows past a day's captures. No decisions here
 (what to prune is the engine's); writes are atomic, so a half-written file is
-never listed or sent. Blocking: run in an executor.
+never listed or sent. Only regular files really inside the library are
+listed or served: a symbolic link (to a file, or as a day folder) is not a
+capture, wherever it points. Blocking: run in an executor.
 """
 
 import contextlib
@@ -13,6 +15,7 @@ import os
 from pathlib import Path
 import re
 import shutil
+import stat
 
 FOLDER = "rpi_security"
 THUMBNAILS = ".thumbnails"
@@ -82,7 +85,11 @@ class MediaLibrary:
             return []
         with entries:
             return sorted(
-                (e.name for e in entries if e.is_dir() and _DAY.match(e.name)),
+                (
+                    e.name
+                    for e in entries
+                    if e.is_dir(follow_symlinks=False) and _DAY.match(e.name)
+                ),
                 reverse=True,
             )
 
@@ -97,7 +104,10 @@ class MediaLibrary:
             return files
         with entries:
             for entry in entries:
-                if entry.is_file() and Path(entry.name).suffix in EXTENSIONS:
+                if (
+                    entry.is_file(follow_symlinks=False)
+                    and Path(entry.name).suffix in EXTENSIONS
+                ):
                     if entry.name.startswith("."):
                         continue
                     stat = entry.stat()
@@ -120,6 +130,20 @@ class MediaLibrary:
         if path.suffix not in EXTENSIONS:
             raise ValueError(f"not a capture: {relative!r}")
         return path
+
+    def capture_file(self, relative: str) -> Path:
+        """The file of a capture, checked on disk, to serve.
+
+        ``ValueError`` unless it is a regular file (not a link) whose real
+        path is inside the library; ``FileNotFoundError`` if it is gone.
+        """
+        path = self.resolve(relative)
+        if not stat.S_ISREG(path.lstat().st_mode):
+            raise ValueError(f"not a regular file: {relative!r}")
+        real = path.resolve(strict=True)
+        if self.root.resolve(strict=True) not in real.parents:
+            raise ValueError(f"outside the library: {relative!r}")
+        return real
 
     def delete(self, relatives: list[str]) -> int:
         """Delete captures, their thumbnails and emptied days; return how many."""

@@ -87,6 +87,8 @@ def normalize_mac(text: str) -> str:
     raw = bytes.fromhex(digits)
     if raw[0] & 1:
         raise ValueError(f"not a unicast MAC address: {text!r}")
+    if not any(raw):
+        raise ValueError(f"the all-zero MAC address is no device's: {text!r}")
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
