@@ -2,15 +2,19 @@
 
 from logging import WARNING
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 from PIL import Image
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 
+from custom_components.rpi_security.const import DOMAIN
 from custom_components.rpi_security.engine.codes import hash_code
 
 from .helpers import (
@@ -474,3 +478,39 @@ async def test_changed_by_names_the_user_whose_code_was_entered(
     await settle(hass)
     assert hass.states.get(PANEL).attributes["changed_by"] == "Bob"
     assert outlets.messages(SEND_MESSAGE) == ["Disarmed by Bob."]
+
+
+@pytest.mark.parametrize(
+    "extra_subentries",
+    # Updated from a version that checked only the chat: no user has an id yet.
+    [[*phone_subentries(), telegram_target(receives=("state",))]],
+)
+async def test_commands_without_any_user_with_a_telegram_id_are_a_repair_issue(
+    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+) -> None:
+    issues = ir.async_get(hass)
+    issue = issues.async_get_issue(DOMAIN, "telegram_commands_without_users")
+    assert issue is not None
+    assert issue.translation_placeholders == {"chats": "Family chat"}
+    # Ignored, as the issue says: the sender is told how to become a user.
+    (reply,) = await ask(hass, outlets, "/status")
+    assert not reply.startswith("Home:")
+    assert str(ALICE_TELEGRAM) in reply
+
+    # The owner adds a user with their Telegram id: the issue goes away.
+    hass.config_entries.async_add_subentry(
+        entry,
+        ConfigSubentry(
+            subentry_type="user",
+            title="Alice",
+            unique_id=None,
+            data=MappingProxyType(
+                {"can_arm": True, "can_disarm": True, "enabled": True}
+                | {"telegram_ids": [ALICE_TELEGRAM]}
+            ),
+        ),
+    )
+    await settle(hass)
+    assert issues.async_get_issue(DOMAIN, "telegram_commands_without_users") is None
+    (reply,) = await ask(hass, outlets, "/status")
+    assert reply.startswith("Home: disarmed.")

@@ -10,7 +10,7 @@ from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
 from .entity import system_device_info
-from .issues import async_clear_issues
+from .issues import async_clear_issues, async_report_telegram_users
 from .media_source import CaptureView
 from .migrate import async_migrate
 from .remote_control import RemoteControl
@@ -59,6 +59,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
         remote = RemoteControl(hass, system, system.alerts)
         entry.async_on_unload(remote.stop)
         system.remote = remote
+    async_report_telegram_users(
+        hass,
+        [target.name for target in system.config.targets if target.commands],
+        sum(1 for u in system.config.users if u.enabled and u.telegram_ids),
+    )
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     await hass.config_entries.async_forward_entry_setups(entry, _platforms(system))
     if SystemConfig.from_entry(entry) != system.config:

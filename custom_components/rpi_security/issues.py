@@ -20,6 +20,7 @@ GPIO_ISSUES = tuple(f"gpio_{p.value}" for p in GpioProblem)
 PRESENCE_ISSUES = tuple(f"presence_{p.value}" for p in NetworkProblem)
 # The stored state could not be read (see restore.py).
 ISSUE_STORAGE_DAMAGED = "storage_damaged"
+ISSUE_TELEGRAM_NO_USERS = "telegram_commands_without_users"
 CAMERA_ISSUES = (
     *(f"camera_{p.value}" for p in CameraProblem),
     "camera_disk_full",
@@ -86,8 +87,27 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         *PRESENCE_ISSUES,
         *CAMERA_ISSUES,
         ISSUE_STORAGE_DAMAGED,
+        ISSUE_TELEGRAM_NO_USERS,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+@callback
+def async_report_telegram_users(
+    hass: HomeAssistant, command_chats: Sequence[str], users_with_ids: int
+) -> None:
+    """Commands are allowed from chats, but no enabled user has a Telegram id.
+
+    Commands are obeyed only from users of the system (by Telegram id): after
+    an update from a version that checked only the chat, or when the ids were
+    forgotten, every command would be ignored without this notice.
+    """
+    wanted = {}
+    if command_chats and not users_with_ids:
+        wanted[ISSUE_TELEGRAM_NO_USERS] = {"chats": ", ".join(command_chats)}
+    _async_sync_issues(
+        hass, (ISSUE_TELEGRAM_NO_USERS,), wanted, ir.IssueSeverity.WARNING
+    )
 
 
 @callback
