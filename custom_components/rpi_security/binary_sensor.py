@@ -8,17 +8,12 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .auto_arming import OCCUPANCY_KEY
 from .config import SensorConfig
 from .engine.alarm import SensorKind
 from .engine.presence import Presence
 from .entity import RpiSecurityEntity, sensor_device_info
-from .system import (
-    CAMERA_KEY,
-    HEALTH_KEY,
-    OCCUPANCY_KEY,
-    RpiSecurityConfigEntry,
-    SecuritySystem,
-)
+from .system import CAMERA_KEY, HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
