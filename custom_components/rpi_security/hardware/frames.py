@@ -32,6 +32,10 @@ NO_ADDRESS = b"\x00\x00\x00\x00"
 IPV6_UNSPECIFIED = bytes(16)
 # Where the options of a DHCP message start, after the fixed BOOTP fields.
 _BOOTP_OPTIONS = 240
+_IPV4, _ARP, _IPV6, _VLAN = (
+    t.to_bytes(2, "big") for t in (ETH_P_IP, ETH_P_ARP, ETH_P_IPV6, ETH_P_8021Q)
+)
+_DHCP_SERVER_PORT = DHCP_SERVER_PORT.to_bytes(2, "big")
 
 
 class FrameKind(StrEnum):
@@ -71,50 +75,49 @@ def wifi_sender(frame: bytes) -> Sighting | None:
 
 
 def lan_sender(frame: bytes) -> Sighting | None:
-    """The sender of an Ethernet frame, what kind it is, its IPv4 address."""
+    """The sender of an Ethernet frame, what kind it is, its IPv4 address.
+
+    On the hot path of every captured frame: bytes are compared rather than
+    parsed, and multicast is told by the destination MAC's group bit.
+    """
     if len(frame) < 14:
         return None
     sender = frame[6:12]
-    ethertype = int.from_bytes(frame[12:14], "big")
+    ethertype = frame[12:14]
     offset = 14
-    if ethertype == ETH_P_8021Q and len(frame) >= 18:
-        ethertype = int.from_bytes(frame[16:18], "big")
+    if ethertype == _VLAN and len(frame) >= 18:
+        ethertype = frame[16:18]
         offset = 18
-    if ethertype == ETH_P_IP and len(frame) >= offset + 20:
-        return _ipv4(frame, sender, offset)
-    if ethertype == ETH_P_ARP and len(frame) >= offset + 28:
+    first = frame[0]
+    group = first & 1 and first != 0xFF  # multicast, not broadcast
+    if ethertype == _IPV4 and len(frame) >= offset + 20:
+        if first == 0xFF and frame[offset + 9] == IPPROTO_UDP:
+            header = (frame[offset] & 0x0F) * 4
+            port = frame[offset + header + 2 : offset + header + 4]
+            if port == _DHCP_SERVER_PORT:
+                return _dhcp(frame, sender, offset + header + 8)
+        source = frame[offset + 12 : offset + 16]
+        ip = None if source == NO_ADDRESS else socket.inet_ntoa(source)
+        return sender, FrameKind.MULTICAST if group else FrameKind.FRAME, ip, None
+    if ethertype == _ARP and len(frame) >= offset + 28:
         address = frame[offset + 14 : offset + 18]
         if address == NO_ADDRESS:
             return sender, FrameKind.LINK_UP, None, None  # an ARP probe
         return sender, FrameKind.ARP, socket.inet_ntoa(address), None
-    if ethertype == ETH_P_IPV6 and len(frame) >= offset + 40:
-        return _ipv6(frame, sender, offset)
-    return sender, FrameKind.FRAME, None, None
-
-
-def _ipv4(frame: bytes, sender: bytes, offset: int) -> Sighting:
-    source = frame[offset + 12 : offset + 16]
-    header = (frame[offset] & 0x0F) * 4
-    if frame[offset + 9] == IPPROTO_UDP and len(frame) >= offset + header + 8:
-        port = int.from_bytes(frame[offset + header + 2 : offset + header + 4], "big")
-        if port == DHCP_SERVER_PORT:
-            return _dhcp(frame, sender, offset + header + 8)
-    ip = None if source == NO_ADDRESS else socket.inet_ntoa(source)
-    kind = FrameKind.MULTICAST if 224 <= frame[offset + 16] <= 239 else FrameKind.FRAME
-    return sender, kind, ip, None
-
-
-def _ipv6(frame: bytes, sender: bytes, offset: int) -> Sighting:
-    if frame[offset + 8 : offset + 24] == IPV6_UNSPECIFIED:
-        return sender, FrameKind.LINK_UP, None, None  # duplicate address detection
-    if (
-        frame[offset + 6] == IPPROTO_ICMPV6
-        and len(frame) > offset + 40
-        and frame[offset + 40] == ICMPV6_ROUTER_SOLICITATION
-    ):
+    if group and ethertype == _IPV6 and _ipv6_link_up(frame, offset):
         return sender, FrameKind.LINK_UP, None, None
-    multicast = frame[offset + 24] == 0xFF
-    return sender, FrameKind.MULTICAST if multicast else FrameKind.FRAME, None, None
+    return sender, FrameKind.MULTICAST if group else FrameKind.FRAME, None, None
+
+
+def _ipv6_link_up(frame: bytes, offset: int) -> bool:
+    """Duplicate address detection (from ``::``) or a router solicitation."""
+    return len(frame) >= offset + 41 and (
+        frame[offset + 8 : offset + 24] == IPV6_UNSPECIFIED
+        or (
+            frame[offset + 6] == IPPROTO_ICMPV6
+            and frame[offset + 40] == ICMPV6_ROUTER_SOLICITATION
+        )
+    )
 
 
 def _dhcp(frame: bytes, sender: bytes, start: int) -> Sighting:
