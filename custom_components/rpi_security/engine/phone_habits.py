@@ -29,8 +29,10 @@ MAX_LEARNED_SPELL = 4 * 3600.0
 # anywhere in it, so the longest seen is shorter than the longest there is).
 MIN_SPELLS = 10
 SPELL_MARGIN = 1.25
-# Until then a phone is assumed to ignore ARP for minutes at a time, as a
-# locked iPhone does: a new phone is slow to count as away, never quick.
+# Until then (or until it answered the first round of this many questions at
+# home: a phone that hardly ever misses one), a phone is assumed to ignore ARP
+# for minutes at a time, as a locked iPhone does: slow to count as away.
+SETTLED_QUESTIONS = 50
 UNLEARNED_DEAFNESS = 15 * 60.0
 # How unlikely a phone at home must be to miss every round of one question.
 FALSE_AWAY_ODDS = 1e-4
@@ -69,11 +71,19 @@ class PhoneHabits:
         """The share of questions at home whose first round this phone misses."""
         return (self.rounds_missed + PRIOR_MISSED) / (self.rounds_asked + PRIOR_ASKED)
 
+    @property
+    def learned(self) -> bool:
+        """Whether enough was seen of this phone to go by what it does."""
+        return (
+            len(self.deaf_spells) >= MIN_SPELLS
+            or self.rounds_asked >= SETTLED_QUESTIONS
+        )
+
     def longest_deaf_spell(self) -> float | None:
         """How long this phone was seen to ignore ARP at home, at most."""
-        if len(self.deaf_spells) < MIN_SPELLS:
+        if not self.learned:
             return None
-        return max(self.deaf_spells)
+        return max(self.deaf_spells, default=0.0)
 
     def deafness_needed(self, base: float, cap: float) -> float:
         """Unanswered time before the phone may count as away: past its deaf spells."""

@@ -353,6 +353,9 @@ class PresenceTracker:
             occupant.departure_hint = None
             if previous is not Presence.HOME:
                 occupant.detection = Detection.ENTITY
+                # Back by its source's word: its silence so far was an absence.
+                occupant.missed_rounds = 0
+                occupant.first_missed = None
             self._someone_around(occupant_id, now)
             return self._set(occupant, Presence.HOME, Detection.ENTITY, arrived=arrived)
         if home is False and was is not False and occupant.presence is Presence.HOME:
