@@ -182,6 +182,9 @@ def _seconds(seconds: float) -> str:
     return f"{seconds:+.0f} s"
 
 
+MARKDOWN_ROWS: list[str] = []
+
+
 def report(name: str, results: dict[str, Figures]) -> dict[str, dict[str, float]]:
     days = results["ours"].household_days
     print(
@@ -210,7 +213,7 @@ def report(name: str, results: dict[str, Figures]) -> dict[str, dict[str, float]
                 system,
                 [
                     f"{f.false_arms / f.household_days * 100:.2f}",
-                    f"{f.missed_arms} ({f.missed_with_phone_at_home} phone at home)",
+                    f"{f.missed_arms} ({f.missed_with_phone_at_home})",
                     _minutes(percentile(f.departure_to_armed, 50)),
                     _minutes(percentile(f.departure_to_armed, 95)),
                     _seconds(percentile(f.arrival_to_disarmed, 50)),
@@ -222,15 +225,22 @@ def report(name: str, results: dict[str, Figures]) -> dict[str, dict[str, float]
         )
     headers = [
         "false arms/100 hh-days",
-        "missed arms",
+        "missed arms (phone at home)",
         "departure→armed median",
-        "p95",
+        "departure→armed p95",
         "arrival→disarmed median",
-        "p95",
+        "arrival→disarmed p95",
         "later than entry delay",
         "empty-house disarms",
     ]
-    width = 26
+    for system, cells in rows:
+        median, p95 = cells[2], cells[3]
+        arrival = f"{cells[4]} / {cells[5]}"
+        MARKDOWN_ROWS.append(
+            f"| {name} | {system} | {cells[0]} | {cells[1]} | {median} / {p95} "
+            f"| {arrival} | {cells[6]} | {cells[7]} |"
+        )
+    width = 30
     print(f"  {'':<{width}}" + "".join(f"{s:>16}" for s in SYSTEMS))
     for column, header in enumerate(headers):
         print(f"  {header:<{width}}" + "".join(f"{r[1][column]:>16}" for r in rows))
@@ -242,6 +252,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=24)
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print the table for README.md"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     jobs = [
@@ -264,6 +277,15 @@ def main() -> None:
     )
     summaries = {name: report(name, results) for name, results in totals.items()}
     _targets(summaries)
+    if args.markdown:
+        print(
+            "\n| Scenario | System | False arms /100 household-days "
+            "| Missed arms (phone left at home) | Departure → armed, median / p95 "
+            "| Arrival → disarmed, median / p95 | Later than the entry delay "
+            "| Empty-house disarms |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        print("\n".join(MARKDOWN_ROWS))
     print(f"\nsimulated in {time.perf_counter() - started:.0f} s")
 
 
