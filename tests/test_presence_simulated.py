@@ -4,7 +4,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.alarm_control_panel import AlarmControlPanelState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.rpi_security.const import DOMAIN
+from custom_components.rpi_security.presence import home_of
 
 from .helpers import (
     ALICE,
@@ -412,3 +413,53 @@ async def test_what_a_phone_taught_survives_a_restart(
     await minutes(hass, freezer, 12)
     assert state(hass, ALICE) == "not_home"
     assert state(hass, BOB) == "home"  # a stranger to the rules still
+
+
+OLD_OPTIONS = {
+    key: value
+    for key, value in PRESENCE_OPTIONS.items()
+    if key not in ("confirm_rounds", "round_spacing")
+}
+
+
+@pytest.mark.parametrize("options", [OLD_OPTIONS])
+async def test_an_entry_from_before_keeps_working_and_does_not_arm_on_restart(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    # Options and stored state as an earlier version left them: everyone away,
+    # and the owner disarmed from the app (to let the cleaner in).
+    gone = {"presence": "away", "last_seen": 1_781_000_000.0, "detection": "frame"}
+    hass_storage[f"{DOMAIN}.{config_entry.entry_id}"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.{config_entry.entry_id}",
+        "data": {
+            "presence": {
+                ALICE_ID: {**gone, "ip": "192.0.2.10"},
+                BOB_ID: {**gone, "ip": "192.0.2.11"},
+            },
+            "auto_arm": {"enabled": True, "armed_by_presence": False},
+        },
+    }
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    presence = system_of(config_entry).config.presence
+    assert presence.confirm_rounds == 3
+    assert presence.round_spacing == MINUTE
+    # Confirmed away again after the restart: not a new departure.
+    await minutes(hass, freezer, 20)
+    assert state(hass, ALICE) == "not_home"
+    assert state(hass, PANEL) == AlarmControlPanelState.DISARMED
+
+
+def test_a_person_in_a_zone_inside_home_is_home() -> None:
+    assert home_of(State("person.alice", "home")) is True
+    garden = {"in_zones": ["zone.home", "zone.garden"]}
+    assert home_of(State("person.alice", "Garden", garden)) is True
+    assert home_of(State("person.alice", "Work", {"in_zones": ["zone.work"]})) is False
+    assert home_of(State("person.alice", "not_home")) is False
+    assert home_of(State("person.alice", "unavailable")) is None
+    assert home_of(None) is None

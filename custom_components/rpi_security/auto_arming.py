@@ -63,9 +63,9 @@ class PresenceArming:
         self._save = save
         self._run = run
 
-    def restore(self, data: Mapping[str, Any]) -> None:
-        """Take back the switch and what was decided before a restart."""
-        self.auto_arm.restore(data, self.presence.tracker)
+    def restore(self, data: Mapping[str, Any], presence: Mapping[str, Any]) -> None:
+        """Take back the switch and what was decided, before presence starts."""
+        self.auto_arm.restore(data, presence)
 
     # -- presence --------------------------------------------------------------
 

@@ -210,8 +210,8 @@ class SecuritySystem:
         if "alarm" in stored:
             self._restore(stored["alarm"])
         if self.presence is not None and self.arming is not None:
+            self.arming.restore(stored.get("auto_arm", {}), stored.get("presence", {}))
             await self.presence.async_start(stored.get("presence"))
-            self.arming.restore(stored.get("auto_arm", {}))
             self._presence_health_changed()
         if self.camera is not None:
             await self.camera.async_start()

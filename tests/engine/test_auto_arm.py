@@ -129,7 +129,7 @@ def test_phones_confirmed_away_after_a_restart_are_not_a_new_departure() -> None
     restarted = PresenceTracker.for_occupants(RULES, ["alice"])
     restarted.restore(people.snapshot(), T0 + 3600)
     again = AutoArm()
-    again.restore(policy.snapshot(), restarted)
+    again.restore(policy.snapshot())
     assert again.decide(restarted, [], AlarmState.DISARMED) is None  # unknown
     confirmed = leave(restarted, "alice", T0 + 3600)
     assert again.decide(restarted, confirmed, AlarmState.DISARMED) is None
@@ -137,10 +137,8 @@ def test_phones_confirmed_away_after_a_restart_are_not_a_new_departure() -> None
 
 def test_a_snapshot_from_before_reads_the_restored_states() -> None:
     people, _ = everyone_left()
-    restarted = PresenceTracker.for_occupants(RULES, ["alice"])
-    restarted.restore(people.snapshot(), T0 + 3600)
     policy = AutoArm()
-    policy.restore({"enabled": False, "armed_by_presence": True}, restarted)
+    policy.restore({"enabled": False, "armed_by_presence": True}, people.snapshot())
     assert not policy.enabled
     assert policy.armed_by_presence
     assert policy.everyone_was_away

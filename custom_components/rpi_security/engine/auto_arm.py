@@ -125,18 +125,24 @@ class AutoArm:
             "everyone_away": self.everyone_was_away,
         }
 
-    def restore(self, data: Mapping[str, Any], tracker: PresenceTracker) -> None:
-        """Take back a snapshot.
+    def restore(
+        self, data: Mapping[str, Any], presence: Mapping[str, Any] | None = None
+    ) -> None:
+        """Take back a snapshot, before presence starts deciding.
 
         A snapshot from before "everyone_away" was kept says it through the
-        occupants' restored states.
+        occupants' stored states (``presence``: the tracker's snapshot).
         """
         self.enabled = bool(data.get("enabled", True))
         self.armed_by_presence = bool(data.get("armed_by_presence"))
         if "everyone_away" in data:
             self.everyone_was_away = bool(data["everyone_away"])
         else:
-            restored = [o.restored for o in tracker.occupants.values() if o.on_network]
-            self.everyone_was_away = bool(restored) and all(
-                r is Presence.AWAY for r in restored
+            states = [
+                saved.get("presence")
+                for saved in (presence or {}).values()
+                if isinstance(saved, Mapping)
+            ]
+            self.everyone_was_away = bool(states) and all(
+                state == Presence.AWAY for state in states
             )

@@ -151,7 +151,8 @@ def restore_occupant(occupant: Occupant, saved: Mapping[str, Any], now: float) -
         occupant.restored = presence
     if presence is Presence.AWAY:
         occupant.away_since = away_since
-        occupant.first_missed = first_missed
+        # (Silent since it was last heard, if an older snapshot does not say.)
+        occupant.first_missed = first_missed or away_since or occupant.last_seen
         occupant.away_polls_missed = polls
     for key in ("ip", "hostname", "new_address"):
         value = saved.get(key)
