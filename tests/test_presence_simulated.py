@@ -383,6 +383,24 @@ async def test_a_phone_gone_quiet_for_a_day_is_a_repair_issue(
 
 
 @pytest.mark.usefixtures("both_home")
+async def test_a_removed_phone_takes_its_repair_issue_along(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    await simulate(hass, BOB, "silent")
+    await simulate(hass, ALICE, "silent")
+    await minutes(hass, freezer, 23 * 60)
+    await simulate(hass, ALICE, "present")
+    await minutes(hass, freezer, 61)
+    assert issue_registry.async_get_issue(DOMAIN, f"phone_quiet_{BOB_ID}")
+    hass.config_entries.async_remove_subentry(loaded_entry, BOB_ID)
+    await hass.async_block_till_done(wait_background_tasks=True)  # the reload
+    assert issue_registry.async_get_issue(DOMAIN, f"phone_quiet_{BOB_ID}") is None
+
+
+@pytest.mark.usefixtures("both_home")
 async def test_what_a_phone_taught_survives_a_restart(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:

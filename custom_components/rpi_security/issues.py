@@ -84,8 +84,20 @@ def async_report_phone_issues(
 ) -> None:
     """Raise an issue per phone gone quiet or found at a new address; clear the rest.
 
-    ``phones`` maps every phone's subentry id to its name.
+    ``phones`` maps every phone's subentry id to its name; the issues of a
+    phone removed since are cleared too.
     """
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        issue = registry.issues[domain, issue_id]
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(PHONE_ISSUES)
+            and issue.data is not None
+            and issue.data.get("entry_id") == entry_id
+            and issue.data.get("phone_id") not in phones
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     for phone_id, name in phones.items():
         for kind, raised in ((PHONE_QUIET, quiet), (PHONE_NEW_ADDRESS, new_address)):
             issue_id = f"{kind}_{phone_id}"
