@@ -35,6 +35,7 @@ from homeassistant.util import dt as dt_util
 
 from .clock import track_at
 from .config import PhoneConfig, SystemConfig
+from .engine.alarm import SensorKind
 from .engine.presence import (
     Detection,
     Occupant,
@@ -43,7 +44,7 @@ from .engine.presence import (
     PresenceTracker,
 )
 from .hardware.frames import FrameKind
-from .hardware.network import mac_bytes, mac_text
+from .hardware.network import NetworkUnavailableError, mac_bytes, mac_text
 from .issues import async_report_phone_issues
 from .presence_network import LiveNetwork, NetworkPart, SimulatedPhones
 
@@ -118,7 +119,9 @@ class PresenceMonitor:
             (entity.id for entity in config.presence_entities),
             is_night=is_night,
         )
-        self.tracker.watches_doors = any(s.kind == "door" for s in config.sensors)
+        self.tracker.watches_doors = any(
+            sensor.kind is SensorKind.DOOR for sensor in config.sensors
+        )
         self.phones = {phone.id: phone for phone in config.phones}
         self._phone_by_mac = {mac_bytes(p.mac): p for p in config.phones}
         # New private addresses found for phones (by their DHCP host name).
@@ -148,7 +151,7 @@ class PresenceMonitor:
             )
 
     @property
-    def problems(self) -> dict[NetworkPart, Any]:
+    def problems(self) -> dict[NetworkPart, NetworkUnavailableError]:
         """The parts of presence detection that do not work now."""
         return self.network.problems if self.network else {}
 
@@ -281,15 +284,11 @@ class PresenceMonitor:
     ) -> None:
         """A frame from a MAC that is not a phone's: maybe a phone's new one."""
         phone = self._new_address_of.get(sender)
-        if phone is None and hostname is not None and kind is FrameKind.DHCP:
-            phone = next(
-                (
-                    p
-                    for p in self.config.phones
-                    if self.tracker.occupants[p.id].hostname == hostname
-                ),
-                None,
-            )
+        found = phone is None
+        if phone is None:
+            if kind is not FrameKind.DHCP or hostname is None:
+                return  # (DHCP from anyone passes the filter)
+            phone = self._phone_named(hostname)
             if phone is None:
                 return
             _LOGGER.warning(
@@ -299,13 +298,17 @@ class PresenceMonitor:
             )
             self._new_address_of[sender] = phone
             self._start(self._async_listen_for_new_addresses())
-            change = self.tracker.heard_new_address(phone.id, mac_text(sender), now, ip)
+        change = self.tracker.heard_new_address(phone.id, mac_text(sender), now, ip)
+        if found:
             self._report_phone_issues(now)
-            self._heard(phone.id, change, now)
-            return
-        if phone is not None:
-            change = self.tracker.heard_new_address(phone.id, mac_text(sender), now, ip)
-            self._heard(phone.id, change, now)
+        self._heard(phone.id, change, now)
+
+    def _phone_named(self, hostname: str) -> PhoneConfig | None:
+        """The phone that asked for an address with this DHCP host name before."""
+        for phone in self.config.phones:
+            if self.tracker.occupants[phone.id].hostname == hostname:
+                return phone
+        return None
 
     def _heard(self, phone_id: str, change: PresenceChange | None, now: float) -> None:
         if change is not None:
