@@ -99,6 +99,10 @@ async def test_phones_just_added_are_unknown_and_nothing_arms(
     assert state(hass, ALICE) == "unavailable"
     assert state(hass, BOB) == "unavailable"
     assert state(hass, OCCUPANCY) == "off"
+    assert hass.states.get(OCCUPANCY).attributes["unknown"] == [
+        "Alice's phone",
+        "Bob's phone",
+    ]
     assert state(hass, PANEL) == AlarmControlPanelState.DISARMED
     # Alice's phone turns up: home; Bob's is still unknown, so leaving arms nothing.
     await simulate(hass, ALICE, "present")

@@ -125,7 +125,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Who is home and who is away."""
+        """Who is home, who is away, and who is not known yet (nothing arms)."""
         presence = self._system.presence
         occupants = presence.tracker.occupants.values() if presence else ()
         return {
@@ -134,7 +134,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
                 for o in occupants
                 if o.presence is state
             )
-            for state in (Presence.HOME, Presence.AWAY)
+            for state in (Presence.HOME, Presence.AWAY, Presence.UNKNOWN)
         }
 
 
