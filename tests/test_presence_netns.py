@@ -22,6 +22,7 @@ from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -246,6 +247,12 @@ def _flags_of(interface: str) -> int:
         return int(file.read().strip(), 16)
 
 
+def dt_seconds(text: str) -> float:
+    parsed = dt_util.parse_datetime(text)
+    assert parsed is not None
+    return parsed.timestamp()
+
+
 async def test_trackers_follow_the_phone_and_the_alarm_follows_the_household(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -326,14 +333,6 @@ async def test_multicast_and_dhcp_from_the_phone_are_captured(
     assert presence.occupant(ALICE_ID).last_seen == before
 
 
-def dt_seconds(text: str) -> float:
-    from homeassistant.util import dt as dt_util  # noqa: PLC0415
-
-    parsed = dt_util.parse_datetime(text)
-    assert parsed is not None
-    return parsed.timestamp()
-
-
 async def test_a_silent_phone_that_answers_arp_keeps_the_system_disarmed(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -363,20 +362,15 @@ def away_for_hours() -> dict[str, Any]:
     }
 
 
-async def arm_away(hass: HomeAssistant) -> None:
-    await hass.services.async_call(
-        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
-    )
-    await hass.async_block_till_done()
-
-
-async def test_arrival_during_the_entry_delay_disarms_instead_of_triggering(
+@pytest.fixture
+async def armed_while_alice_is_out(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     lan: Lan,
     hass_storage: dict[str, Any],
     away_for_hours: dict[str, Any],
-) -> None:
+) -> AsyncIterator[MockConfigEntry]:
+    """Alice has been out for hours (her phone is silent), and the alarm is armed."""
     lan.answer_arp(on=False)
     hass.states.async_set(BACK_DOOR, "off")
     entry = entry_for(lan.pi_interface)
@@ -384,9 +378,19 @@ async def test_arrival_during_the_entry_delay_disarms_instead_of_triggering(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await run_for(hass, freezer, 2.5)
-    await arm_away(hass)
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL}, blocking=True
+    )
+    await hass.async_block_till_done()
     assert hass.states.get(PANEL).state == AlarmControlPanelState.ARMED_AWAY
+    yield entry
+    await hass.config_entries.async_unload(entry.entry_id)
 
+
+@pytest.mark.usefixtures("armed_while_alice_is_out")
+async def test_arrival_during_the_entry_delay_disarms_instead_of_triggering(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, lan: Lan
+) -> None:
     # Alice is back at the door; her phone answers ARP but has said nothing yet.
     lan.answer_arp(on=True)
     await door(hass, is_open=True)
@@ -395,30 +399,17 @@ async def test_arrival_during_the_entry_delay_disarms_instead_of_triggering(
     panel = hass.states.get(PANEL)
     assert panel.state == AlarmControlPanelState.DISARMED
     assert panel.attributes["changed_by"] == "Alice's phone (presence)"
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
+@pytest.mark.usefixtures("armed_while_alice_is_out")
 async def test_a_stranger_at_the_door_still_triggers(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    lan: Lan,
-    hass_storage: dict[str, Any],
-    away_for_hours: dict[str, Any],
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    lan.answer_arp(on=False)
-    hass.states.async_set(BACK_DOOR, "off")
-    entry = entry_for(lan.pi_interface)
-    remember(hass_storage, entry, away_for_hours)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await run_for(hass, freezer, 2.5)
-    await arm_away(hass)
     await door(hass, is_open=True)
     await run_for(hass, freezer, 1)
     assert hass.states.get(PANEL).state == AlarmControlPanelState.PENDING
     await jump(hass, freezer, 20)
     assert hass.states.get(PANEL).state == AlarmControlPanelState.TRIGGERED
-    await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def test_a_new_private_address_is_found_by_host_name_and_fixed(
