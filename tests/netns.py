@@ -102,8 +102,30 @@ class Lan:
         self.phone(
             "link", "set", "dev", self.phone_interface, "address", self.phone_mac
         )
+        self.quiet_ipv6()
         self.phone("addr", "add", f"{self.phone_ip}/24", "dev", self.phone_interface)
         self.phone("link", "set", self.phone_interface, "up")
+
+    def quiet_ipv6(self) -> None:
+        """No IPv6 from the phone's own kernel: the test sends what it says.
+
+        Its router solicitations and duplicate address detection would say
+        "joining" whenever the link comes up.
+        """
+        setting = f"/proc/sys/net/ipv6/conf/{self.phone_interface}/disable_ipv6"
+        subprocess.run(
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.phone_namespace,
+                "sh",
+                "-c",
+                f"echo 1 > {setting}",
+            ],
+            check=True,
+            capture_output=True,
+        )
 
 
 @contextmanager

@@ -426,13 +426,49 @@ async def test_add_a_phone(hass: HomeAssistant, loaded_entry: MockConfigEntry) -
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {"mac": "3c:22:fb:12:34:56", "ip": "192.168.1.23"}
-    # Reloaded; the new phone is asked by ARP at once (it does not answer).
+    # Reloaded; the new phone is asked by ARP at once (it does not answer):
+    # never heard, it is unknown, and unknown never arms the house.
     await hass.async_block_till_done(wait_background_tasks=True)
     state = hass.states.get("device_tracker.alice_s_phone")
-    assert state.state == "not_home"
-    assert state.attributes["mac"] == "3c:22:fb:12:34:56"
+    assert state.state == "unavailable"
     assert hass.states.get("switch.home_automatic_arming").state == "on"
-    assert hass.states.get("binary_sensor.home_occupancy") is not None
+    assert hass.states.get("binary_sensor.home_occupancy").state == "off"
+    assert hass.states.get("alarm_control_panel.home").state == "disarmed"
+
+
+async def test_a_phone_can_be_confirmed_by_a_person(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _start_phone(hass, loaded_entry)
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert "corroborated_by" in fields
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Alice's phone",
+            "mac": "3c:22:fb:12:34:56",
+            "corroborated_by": "person.alice",
+        },
+    )
+    assert result["errors"] == {"corroborated_by": "entity_not_found"}
+    hass.states.async_set("person.alice", "home")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "name": "Alice's phone",
+            "mac": "3c:22:fb:12:34:56",
+            "corroborated_by": "person.alice",
+        },
+    )
+    assert result["data"] == {
+        "mac": "3c:22:fb:12:34:56",
+        "ip": None,
+        "corroborated_by": "person.alice",
+    }
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The person is home, so the phone is: nobody is armed around.
+    assert hass.states.get("device_tracker.alice_s_phone").state == "home"
+    assert hass.states.get("binary_sensor.home_occupancy").state == "on"
 
 
 @pytest.mark.parametrize(
@@ -539,6 +575,8 @@ async def test_add_a_person_as_presence_source(
 PRESENCE_OPTIONS = {
     "lan_interface": "lo",
     "away_timeout": 15,
+    "confirm_rounds": 4,
+    "round_spacing": 3,
     "arp_tries": 4,
     "departure_mode": "night",
     "disarm_policy": "if_armed_by_presence",
@@ -564,6 +602,8 @@ async def test_presence_options(
     assert presence.lan_interface == "lo"
     assert presence.monitor_interface is None
     assert presence.away_timeout == 900
+    assert presence.confirm_rounds == 4
+    assert presence.round_spacing == 180
     assert presence.arp_tries == 4
     assert presence.departure_mode == "night"
 
@@ -576,6 +616,8 @@ async def test_presence_options(
         ({"away_timeout": 0}, {"away_timeout": "away_timeout_out_of_range"}),
         ({"away_timeout": 121}, {"away_timeout": "away_timeout_out_of_range"}),
         ({"arp_tries": 11}, {"arp_tries": "arp_tries_out_of_range"}),
+        ({"confirm_rounds": 0}, {"confirm_rounds": "confirm_rounds_out_of_range"}),
+        ({"round_spacing": 16}, {"round_spacing": "round_spacing_out_of_range"}),
         (
             {"departure_mode": "vacation"},
             {"departure_mode": "departure_mode_not_enabled"},

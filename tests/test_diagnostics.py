@@ -21,7 +21,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.rpi_security.engine.codes import hash_code
 
 from .helpers import (
+    ALICE_ID,
     ALICE_MAC,
+    BOB_ID,
     BOB_MAC,
     PANEL,
     advance,
@@ -94,6 +96,9 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     await open_front_door(hass, config_entry)
     await advance(hass, freezer, 0.1)
 
+    presence = config_entry.runtime_data.presence
+    presence.occupant(ALICE_ID).hostname = "alices-phone"
+    presence.occupant(BOB_ID).new_address = "02:00:00:00:99:42"
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, config_entry
     )
@@ -102,6 +107,8 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     for secret in (
         ALICE_MAC,
         BOB_MAC,
+        "02:00:00:00:99:42",
+        "alices-phone",
         str(FAMILY_CHAT),
         HEARTBEAT_URL,
         "a1ice000",
@@ -137,6 +144,7 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     assert diagnostics["problems"] == {}
     occupants = diagnostics["presence"]["occupants"]
     assert occupants["Alice's phone"]["presence"] == "home"
+    assert occupants["Alice's phone"]["learned"]["first_round_miss_rate"] < 0.2
     assert diagnostics["camera"]["open"] is True
     assert diagnostics["camera"]["last_captures"][0]["kind"] == "photo"
     pending = diagnostics["alerts"]["pending"]

@@ -28,7 +28,9 @@ from custom_components.rpi_security.hardware.network import (
 from custom_components.rpi_security.issues import (
     async_report_camera_problems,
     async_report_gpio_problems,
+    async_report_phone_issues,
     async_report_presence_problems,
+    async_report_telegram_users,
 )
 
 from .hassfest_rules import (
@@ -44,7 +46,14 @@ STRINGS: dict[str, Any] = json.loads((PACKAGE / "translations" / "en.json").read
 MANIFEST: dict[str, Any] = json.loads((PACKAGE / "manifest.json").read_text())
 SERVICES: dict[str, Any] = yaml.safe_load((PACKAGE / "services.yaml").read_text())
 ICONS: dict[str, Any] = json.loads((PACKAGE / "icons.json").read_text())
-FLOW_MODULES = ("config_flow", "options_flow", "subentry_flows", "target_flow")
+FLOW_MODULES = (
+    "config_flow",
+    "options_flow",
+    "subentry_flows",
+    "target_flow",
+    "user_flow",
+    "repairs",
+)
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:
@@ -155,10 +164,10 @@ def test_issue_placeholders_the_code_passes_directly() -> None:
                 continue
             key = _keyword(call, "translation_key")
             passed = _dict_keys(_keyword(call, "translation_placeholders"))
-            if isinstance(key, ast.Name):
-                key = ast.Constant(constants.get(key.id))
+            if isinstance(key, ast.Name) and key.id in constants:
+                key = ast.Constant(constants[key.id])
             if not isinstance(key, ast.Constant) or passed is None:
-                continue
+                continue  # chosen at run time: the reports below raise those
             issue = STRINGS["issues"][key.value]
             assert passed == _text_placeholders(*issue.values()), path.name
             checked.add(key.value)
@@ -179,6 +188,10 @@ async def test_issue_placeholders_the_problem_reports_fill_in(
         error=SimpleNamespace(detail="busy"),
     )
     async_report_gpio_problems(hass, {problem: [door] for problem in GpioProblem})
+    async_report_telegram_users(hass, ["Family chat"], 0)
+    async_report_phone_issues(
+        hass, "entry", {"alice": "Alice's phone"}, ["alice"], ["alice"]
+    )
     async_report_presence_problems(
         hass,
         {
@@ -210,11 +223,14 @@ async def test_issue_placeholders_the_problem_reports_fill_in(
     }
     # The test above checks the issues raised with literal placeholders.
     every_issue = set(STRINGS["issues"]) - {"alerts_expired", "storage_damaged"}
-    assert every_issue - {f"camera_{p.value}" for p in CameraProblem} <= set(raised)
+    kinds = {issue.translation_key or issue_id for issue_id, issue in raised.items()}
+    assert every_issue - {f"camera_{p.value}" for p in CameraProblem} <= kinds
     for issue_id, issue in raised.items():
         texts = STRINGS["issues"][issue.translation_key or issue_id]
+        # A fix flow's texts are filled by the repair flow (checked below).
+        shown = [text for key, text in texts.items() if key != "fix_flow"]
         assert set(issue.translation_placeholders or {}) == _text_placeholders(
-            *texts.values()
+            *shown
         ), issue_id
 
 
@@ -256,6 +272,8 @@ def test_flow_entity_and_action_texts_have_no_placeholder_left_unfilled() -> Non
                 given |= _dict_keys(_keyword(call, "description_placeholders")) or set()
     for section in ("config", "options", "config_subentries"):
         assert _text_placeholders(*_leaves(STRINGS[section])) <= given, section
+    fix_flows = [i["fix_flow"] for i in STRINGS["issues"].values() if "fix_flow" in i]
+    assert _text_placeholders(*_leaves(fix_flows)) <= given
     for section in ("entity", "services", "selector"):
         assert _text_placeholders(*_leaves(STRINGS[section])) == set(), section
 
@@ -263,6 +281,8 @@ def test_flow_entity_and_action_texts_have_no_placeholder_left_unfilled() -> Non
 def _leaves(node: Any) -> list[Any]:
     if isinstance(node, dict):
         return [leaf for child in node.values() for leaf in _leaves(child)]
+    if isinstance(node, list):
+        return [leaf for child in node for leaf in _leaves(child)]
     return [node]
 
 

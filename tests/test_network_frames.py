@@ -6,38 +6,51 @@ from pathlib import Path
 import random
 
 import pytest
-from scapy.layers.dot11 import Dot11, Dot11Beacon, Dot11Elt, Dot11ProbeReq, RadioTap
+from scapy.layers.dhcp import BOOTP, DHCP
+from scapy.layers.dot11 import (
+    Dot11,
+    Dot11AssoReq,
+    Dot11Beacon,
+    Dot11Elt,
+    Dot11ProbeReq,
+    Dot11ReassoReq,
+    RadioTap,
+)
 from scapy.layers.inet import IP, UDP
-from scapy.layers.inet6 import IPv6
+from scapy.layers.inet6 import ICMPv6ND_NS, ICMPv6ND_RS, IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.libs.structures import bpf_program
 from scapy.packet import Packet
 from scapy.utils import rdpcap, wrpcap
 
+from custom_components.rpi_security.hardware.frames import (
+    FrameKind,
+    arp_reply_sender,
+    arp_request,
+    dhcp_options,
+    lan_sender,
+    wifi_sender,
+)
 from custom_components.rpi_security.hardware.network import (
     LINKTYPE_ETHERNET,
     LINKTYPE_RADIOTAP,
     CompiledFilter,
-    FrameKind,
     InterfaceInfo,
     arp_reply_filter,
-    arp_reply_sender,
-    arp_request,
     default_route_interface,
     lan_filter,
-    lan_sender,
     mac_bytes,
     neighbour_table,
     normalize_mac,
-    probe_request,
-    probe_request_filter,
     sweep_addresses,
+    wifi_filter,
 )
 
 PHONE = "02:00:00:00:07:17"
 OTHER_PHONE = "02:00:00:00:07:42"
 STRANGER = "02:00:00:00:0e:99"
 PI = "02:00:00:00:00:01"
+NO_ADDRESS = "0.0.0.0"  # noqa: S104  (what a phone without an address sends from)
 
 
 class _PcapHeader(ctypes.Structure):
@@ -120,10 +133,18 @@ def test_bad_mac_addresses_are_refused(text: str) -> None:
         normalize_mac(text)
 
 
-def test_monitor_filter_passes_only_the_phones_probe_requests(tmp_path: Path) -> None:
+def test_monitor_filter_passes_the_phones_probe_and_association_requests(
+    tmp_path: Path,
+) -> None:
     packets = [
         probe_request_frame(PHONE),  # the phone looks for networks: match
         probe_request_frame(OTHER_PHONE),  # the other configured phone: match
+        RadioTap()
+        / Dot11(type=0, subtype=0, addr1=PI, addr2=PHONE, addr3=PI)
+        / Dot11AssoReq(),  # joining the network: match
+        RadioTap()
+        / Dot11(type=0, subtype=2, addr1=PI, addr2=OTHER_PHONE, addr3=PI)
+        / Dot11ReassoReq(),  # roaming back: match
         probe_request_frame(STRANGER),  # a passer-by's phone
         RadioTap() / Dot11(type=0, subtype=8, addr2=PHONE) / Dot11Beacon(),  # beacon
         RadioTap()
@@ -131,15 +152,19 @@ def test_monitor_filter_passes_only_the_phones_probe_requests(tmp_path: Path) ->
         RadioTap() / Dot11(type=2, subtype=0, addr1=PI, addr2=PHONE),  # data
     ]
     frames = from_pcap(packets, tmp_path / "monitor.pcap")
-    bpf = CompiledFilter(probe_request_filter([PHONE, OTHER_PHONE]), LINKTYPE_RADIOTAP)
+    bpf = CompiledFilter(wifi_filter([PHONE, OTHER_PHONE]), LINKTYPE_RADIOTAP)
     matched = [frame for frame in frames if passes(bpf, frame)]
-    assert matched == frames[:2]
-    assert [probe_request(frame) for frame in matched] == [
-        (mac_bytes(PHONE), FrameKind.PROBE_REQUEST, None),
-        (mac_bytes(OTHER_PHONE), FrameKind.PROBE_REQUEST, None),
+    assert matched == frames[:4]
+    assert [wifi_sender(frame) for frame in matched] == [
+        (mac_bytes(PHONE), FrameKind.PROBE_REQUEST, None, None),
+        (mac_bytes(OTHER_PHONE), FrameKind.PROBE_REQUEST, None, None),
+        (mac_bytes(PHONE), FrameKind.ASSOCIATION, None, None),
+        (mac_bytes(OTHER_PHONE), FrameKind.ASSOCIATION, None, None),
     ]
-    # The parser alone also tells probe requests from the rest.
-    assert [probe_request(frame) is not None for frame in frames] == [
+    # The reader alone also tells these requests from the rest.
+    assert [wifi_sender(frame) is not None for frame in frames] == [
+        True,
+        True,
         True,
         True,
         True,
@@ -149,28 +174,131 @@ def test_monitor_filter_passes_only_the_phones_probe_requests(tmp_path: Path) ->
     ]
 
 
-def test_lan_filter_passes_the_phones_frames_to_this_host(tmp_path: Path) -> None:
-    packets = [
+def dhcp_request(
+    sender: str, hostname: bytes, *, message: str = "request", client_ip: str = ""
+) -> Packet:
+    options: list[object] = [("message-type", message)]
+    if not client_ip:
+        options.append(("requested_addr", "192.0.2.17"))
+    options += [("hostname", hostname), "end"]
+    return (
+        Ether(src=sender, dst="ff:ff:ff:ff:ff:ff")
+        / IP(src=client_ip or NO_ADDRESS, dst="255.255.255.255")
+        / UDP(sport=68, dport=67)
+        / BOOTP(chaddr=mac_bytes(sender), ciaddr=client_ip or NO_ADDRESS)
+        / DHCP(options=options)
+    )
+
+
+# What an idle phone says on the LAN, and what it says when it joins.
+PHONE_TRAFFIC: list[tuple[Packet, tuple[FrameKind, str | None, str | None]]] = [
+    (
         Ether(src=PHONE, dst=PI) / IP(src="192.0.2.17", dst="192.0.2.1") / UDP(),
+        (FrameKind.FRAME, "192.0.2.17", None),
+    ),
+    (
+        Ether(src=PHONE, dst="01:00:5e:00:00:fb")
+        / IP(src="192.0.2.17", dst="224.0.0.251")
+        / UDP(sport=5353, dport=5353),  # mDNS
+        (FrameKind.MULTICAST, "192.0.2.17", None),
+    ),
+    (
+        Ether(src=PHONE, dst="01:00:5e:7f:ff:fa")
+        / IP(src="192.0.2.17", dst="239.255.255.250")
+        / UDP(sport=50000, dport=1900),  # SSDP
+        (FrameKind.MULTICAST, "192.0.2.17", None),
+    ),
+    (
+        Ether(src=PHONE, dst="33:33:ff:00:00:01")
+        / IPv6(src="fe80::17", dst="ff02::1:ff00:1")
+        / ICMPv6ND_NS(tgt="fe80::1"),  # neighbour discovery
+        (FrameKind.MULTICAST, None, None),
+    ),
+    (
         Ether(src=PHONE, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=PHONE, psrc="192.0.2.17"),
+        (FrameKind.ARP, "192.0.2.17", None),
+    ),
+    (
+        dhcp_request(PHONE, b"Alices-Phone", message="discover"),
+        (FrameKind.DHCP, "192.0.2.17", "alices-phone"),
+    ),
+    (
+        dhcp_request(PHONE, b"alices-phone", client_ip="192.0.2.17"),  # renewing
+        (FrameKind.FRAME, "192.0.2.17", "alices-phone"),
+    ),
+    (
+        Ether(src=PHONE, dst="ff:ff:ff:ff:ff:ff")
+        / ARP(hwsrc=PHONE, psrc=NO_ADDRESS, pdst="192.0.2.17"),  # ARP probe
+        (FrameKind.LINK_UP, None, None),
+    ),
+    (
+        Ether(src=PHONE, dst="33:33:ff:00:00:17")
+        / IPv6(src="::", dst="ff02::1:ff00:17")
+        / ICMPv6ND_NS(tgt="fe80::17"),  # duplicate address detection
+        (FrameKind.LINK_UP, None, None),
+    ),
+    (
+        Ether(src=PHONE, dst="33:33:00:00:00:02")
+        / IPv6(src="fe80::17", dst="ff02::2")
+        / ICMPv6ND_RS(),  # router solicitation
+        (FrameKind.LINK_UP, None, None),
+    ),
+]
+
+
+def test_lan_filter_passes_the_phones_unicast_broadcast_and_multicast(
+    tmp_path: Path,
+) -> None:
+    packets = [packet for packet, _ in PHONE_TRAFFIC] + [
         Ether(src=PHONE, dst="02:00:00:00:00:fe") / IP() / UDP(),  # to another host
         Ether(src=STRANGER, dst=PI) / IP() / UDP(),  # someone else
+        Ether(src=STRANGER, dst="01:00:5e:00:00:fb")
+        / IP(dst="224.0.0.251")
+        / UDP(dport=5353),
+        dhcp_request(STRANGER, b"alices-phone"),  # a new address? (host name)
     ]
     frames = from_pcap(packets, tmp_path / "lan.pcap")
     bpf = CompiledFilter(lan_filter([PHONE], PI), LINKTYPE_ETHERNET)
-    assert [passes(bpf, frame) for frame in frames] == [True, True, False, False]
-    assert lan_sender(frames[0]) == (mac_bytes(PHONE), FrameKind.FRAME, "192.0.2.17")
-    assert lan_sender(frames[1]) == (mac_bytes(PHONE), FrameKind.ARP, "192.0.2.17")
+    assert [passes(bpf, frame) for frame in frames] == [True] * len(PHONE_TRAFFIC) + [
+        False,
+        False,
+        False,
+        True,
+    ]
+    for frame, (_, expected) in zip(frames, PHONE_TRAFFIC, strict=False):
+        assert lan_sender(frame) == (mac_bytes(PHONE), *expected)
+    assert lan_sender(frames[-1]) == (
+        mac_bytes(STRANGER),
+        FrameKind.DHCP,
+        "192.0.2.17",
+        "alices-phone",
+    )
 
 
 def test_lan_sender_reads_vlan_ipv6_and_unknown_frames() -> None:
     tagged = bytes(
         Ether(src=PHONE, dst=PI) / Dot1Q(vlan=7) / IP(src="192.0.2.5") / UDP()
     )
-    assert lan_sender(tagged) == (mac_bytes(PHONE), FrameKind.FRAME, "192.0.2.5")
-    ipv6 = bytes(Ether(src=PHONE, dst=PI) / IPv6() / UDP())
-    assert lan_sender(ipv6) == (mac_bytes(PHONE), FrameKind.FRAME, None)
+    assert lan_sender(tagged) == (mac_bytes(PHONE), FrameKind.FRAME, "192.0.2.5", None)
+    ipv6 = bytes(Ether(src=PHONE, dst=PI) / IPv6(src="fe80::17") / UDP())
+    assert lan_sender(ipv6) == (mac_bytes(PHONE), FrameKind.FRAME, None, None)
+    other = bytes(Ether(src=PHONE, dst=PI, type=0x88CC) / b"lldp")
+    assert lan_sender(other) == (mac_bytes(PHONE), FrameKind.FRAME, None, None)
     assert lan_sender(b"\x00" * 13) is None
+
+
+def test_dhcp_options_and_odd_host_names() -> None:
+    assert dhcp_options(bytes([0, 0, 53, 1, 3, 12, 2]) + b"ab" + bytes([255, 1])) == {
+        53: b"\x03",
+        12: b"ab",
+    }
+    assert dhcp_options(bytes([12, 5]) + b"ab") == {12: b"ab"}  # cut short
+    for name in (b"", b"\xff\xfe", b"tab\there"):
+        sighting = lan_sender(bytes(dhcp_request(PHONE, name, message="discover")))
+        assert sighting is not None
+        assert sighting[3] is None
+    unknown = bytes(dhcp_request(PHONE, b"x", message="inform"))
+    assert lan_sender(unknown) == (mac_bytes(PHONE), FrameKind.FRAME, "192.0.2.17", "x")
 
 
 def test_arp_request_is_directed_at_the_phone() -> None:
@@ -209,11 +337,12 @@ def test_random_and_truncated_frames_never_raise() -> None:
         bytes(probe_request_frame(PHONE)),
         bytes(Ether(src=PHONE, dst=PI) / ARP(op=2, hwsrc=PHONE, psrc="192.0.2.17")),
         bytes(Ether(src=PHONE, dst=PI) / Dot1Q() / IP() / UDP()),
+        *(bytes(packet) for packet, _ in PHONE_TRAFFIC),
     ]
     frames = [rng.randbytes(rng.randrange(0, 200)) for _ in range(10_000)]
     frames += [frame[:cut] for frame in real for cut in range(len(frame))]
     for frame in frames:
-        for decode in (probe_request, lan_sender, arp_reply_sender):
+        for decode in (wifi_sender, lan_sender, arp_reply_sender):
             result = decode(frame)
             assert result is None or len(result[0]) == 6
 

@@ -8,17 +8,12 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .auto_arming import OCCUPANCY_KEY
 from .config import SensorConfig
 from .engine.alarm import SensorKind
 from .engine.presence import Presence
 from .entity import RpiSecurityEntity, sensor_device_info
-from .system import (
-    CAMERA_KEY,
-    HEALTH_KEY,
-    OCCUPANCY_KEY,
-    RpiSecurityConfigEntry,
-    SecuritySystem,
-)
+from .system import CAMERA_KEY, HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
@@ -130,7 +125,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Who is home and who is away."""
+        """Who is home, who is away, and who is not known yet (nothing arms)."""
         presence = self._system.presence
         occupants = presence.tracker.occupants.values() if presence else ()
         return {
@@ -139,7 +134,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
                 for o in occupants
                 if o.presence is state
             )
-            for state in (Presence.HOME, Presence.AWAY)
+            for state in (Presence.HOME, Presence.AWAY, Presence.UNKNOWN)
         }
 
 

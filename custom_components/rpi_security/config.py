@@ -28,7 +28,9 @@ from .const import (
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
     CONF_COMMANDS,
+    CONF_CONFIRM_ROUNDS,
     CONF_CONTACT_TYPE,
+    CONF_CORROBORATED_BY,
     CONF_DEBOUNCE_MS,
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
@@ -60,6 +62,7 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_RETENTION_GB,
     CONF_ROTATION,
+    CONF_ROUND_SPACING,
     CONF_SERVICE,
     CONF_SIMULATION,
     CONF_SOURCE,
@@ -70,10 +73,12 @@ from .const import (
     CONTACT_NO,
     DEFAULT_ARP_TRIES,
     DEFAULT_AWAY_TIMEOUT_MINUTES,
+    DEFAULT_CONFIRM_ROUNDS,
     DEFAULT_DEBOUNCE_MS,
     DEFAULT_ENTRY_DELAY,
     DEFAULT_EXIT_DELAY,
     DEFAULT_NAME,
+    DEFAULT_ROUND_SPACING_MINUTES,
     DEFAULT_TRIGGER_TIME,
     SOURCE_ENTITY,
     SUBENTRY_DOOR,
@@ -85,8 +90,9 @@ from .const import (
 )
 from .engine.access import Action, User
 from .engine.alarm import AlarmSettings, ArmMode, SensorKind
+from .engine.auto_arm import DisarmPolicy
 from .engine.capture_policy import CaptureSettings
-from .engine.presence import DisarmPolicy
+from .engine.presence import ConfirmationRules
 from .engine.retention import RetentionLimits
 from .hardware.camera import CameraSettings
 
@@ -105,6 +111,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MONITOR_INTERFACE: None,
     CONF_AWAY_TIMEOUT: DEFAULT_AWAY_TIMEOUT_MINUTES,
     CONF_ARP_TRIES: DEFAULT_ARP_TRIES,
+    CONF_CONFIRM_ROUNDS: DEFAULT_CONFIRM_ROUNDS,
+    CONF_ROUND_SPACING: DEFAULT_ROUND_SPACING_MINUTES,
     CONF_DEPARTURE_MODE: ArmMode.AWAY.value,
     CONF_DISARM_POLICY: DisarmPolicy.ALWAYS.value,
     CONF_CAMERA_SOURCE: "none",
@@ -209,6 +217,9 @@ class PhoneConfig:
     name: str
     mac: str  # normalized, aa:bb:cc:dd:ee:ff
     ip: str | None = None  # a fixed address, if the phone has one
+    # A person or device_tracker that must agree before the phone is away,
+    # and whose arrival home is the phone's.
+    corroborated_by: str | None = None
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> PhoneConfig:
@@ -218,6 +229,7 @@ class PhoneConfig:
             name=subentry.title,
             mac=subentry.data[CONF_MAC],
             ip=subentry.data.get(CONF_IP) or None,
+            corroborated_by=subentry.data.get(CONF_CORROBORATED_BY) or None,
         )
 
 
@@ -256,9 +268,20 @@ class PresenceSettings:
     lan_interface: str | None = None
     monitor_interface: str | None = None
     away_timeout: float = DEFAULT_AWAY_TIMEOUT_MINUTES * 60
-    arp_tries: int = DEFAULT_ARP_TRIES
+    arp_tries: int = DEFAULT_ARP_TRIES  # per round
+    confirm_rounds: int = DEFAULT_CONFIRM_ROUNDS
+    round_spacing: float = DEFAULT_ROUND_SPACING_MINUTES * 60
     departure_mode: ArmMode = ArmMode.AWAY
     disarm_policy: DisarmPolicy = DisarmPolicy.ALWAYS
+
+    @property
+    def rules(self) -> ConfirmationRules:
+        """The engine's rules for confirming a silent phone."""
+        return ConfirmationRules(
+            away_timeout=self.away_timeout,
+            rounds=self.confirm_rounds,
+            round_spacing=self.round_spacing,
+        )
 
 
 class CameraSource(StrEnum):
@@ -454,6 +477,8 @@ def presence_settings(options: Mapping[str, Any]) -> PresenceSettings:
         monitor_interface=options[CONF_MONITOR_INTERFACE] or None,
         away_timeout=float(options[CONF_AWAY_TIMEOUT]) * 60,
         arp_tries=int(options[CONF_ARP_TRIES]),
+        confirm_rounds=int(options[CONF_CONFIRM_ROUNDS]),
+        round_spacing=float(options[CONF_ROUND_SPACING]) * 60,
         departure_mode=ArmMode(options[CONF_DEPARTURE_MODE]),
         disarm_policy=DisarmPolicy(options[CONF_DISARM_POLICY]),
     )

@@ -42,7 +42,9 @@ MIGRATED_USER_NAME: Final = "Owner"
 CONF_LAN_INTERFACE: Final = "lan_interface"
 CONF_MONITOR_INTERFACE: Final = "monitor_interface"
 CONF_AWAY_TIMEOUT: Final = "away_timeout"  # minutes
-CONF_ARP_TRIES: Final = "arp_tries"
+CONF_ARP_TRIES: Final = "arp_tries"  # ARP requests per confirmation round
+CONF_CONFIRM_ROUNDS: Final = "confirm_rounds"
+CONF_ROUND_SPACING: Final = "round_spacing"  # minutes
 CONF_DEPARTURE_MODE: Final = "departure_mode"
 CONF_DISARM_POLICY: Final = "disarm_policy"
 
@@ -85,6 +87,7 @@ SUBENTRY_PHONE: Final = "phone"
 SUBENTRY_PRESENCE_ENTITY: Final = "presence_entity"
 CONF_MAC: Final = "mac"
 CONF_IP: Final = "ip"
+CONF_CORROBORATED_BY: Final = "corroborated_by"  # a person or device_tracker
 # Alert target subentries.
 SUBENTRY_TARGET: Final = "alert_target"
 CONF_TARGET_KIND: Final = "kind"
@@ -118,7 +121,11 @@ MIN_AWAY_TIMEOUT_MINUTES: Final = 1
 MAX_AWAY_TIMEOUT_MINUTES: Final = 120
 DEFAULT_ARP_TRIES: Final = 3
 MAX_ARP_TRIES: Final = 10
-ARP_TRY_INTERVAL: Final = 1.0  # seconds between ARP tries
+ARP_TRY_INTERVAL: Final = 1.0  # seconds between the ARP tries of a round
+DEFAULT_CONFIRM_ROUNDS: Final = 3
+MAX_CONFIRM_ROUNDS: Final = 10
+DEFAULT_ROUND_SPACING_MINUTES: Final = 1
+MAX_ROUND_SPACING_MINUTES: Final = 15
 
 # Bus events.
 EVENT_ALARM: Final = "rpi_security_event"

@@ -1,10 +1,9 @@
 """Diagnostics: what a bug report needs, without what identifies the home.
 
-MAC and IP addresses, chat ids, codes' hashes, the heartbeat URL (its path
-is a secret), Home Assistant and Telegram user ids are redacted.
+MAC and IP addresses, DHCP host names, chat ids, codes' hashes, the heartbeat
+URL (its path is a secret), Home Assistant and Telegram user ids are redacted.
 """
 
-from dataclasses import asdict
 from datetime import datetime
 import time
 from typing import Any
@@ -36,6 +35,9 @@ TO_REDACT = {
     CONF_IP,
     CONF_MAC,
     CONF_TELEGRAM_IDS,
+    # A phone's DHCP host name (often its owner's name) and a new MAC found.
+    "hostname",
+    "new_address",
 }
 
 
@@ -78,9 +80,22 @@ def _presence(system: SecuritySystem) -> dict[str, Any] | None:
         "automatic_arming": system.auto_arm.enabled,
         "occupants": {
             system.presence_name(occupant.id): {
-                **asdict(occupant),
+                "presence": occupant.presence.value,
+                "detected_by": occupant.detection,
                 "last_seen": _time(occupant.last_seen),
                 "last_checked": _time(occupant.last_checked),
+                "ip": occupant.ip,
+                "ever_seen": occupant.ever_seen,
+                "missed_rounds": occupant.missed_rounds,
+                "away_since": _time(occupant.away_since),
+                "corroborator_home": occupant.corroborator,
+                "hostname": occupant.hostname,
+                "new_address": occupant.new_address,
+                "learned": {
+                    "longest_deaf_spell_s": occupant.habits.longest_deaf_spell(),
+                    "deaf_spells": len(occupant.habits.deaf_spells),
+                    "first_round_miss_rate": round(occupant.habits.miss_rate, 3),
+                },
             }
             for occupant in system.presence.tracker.occupants.values()
         },

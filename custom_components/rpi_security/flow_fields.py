@@ -21,6 +21,7 @@ from .const import (
     CONF_BURST_PHOTOS,
     CONF_CAPTURE_INTERVAL,
     CONF_CLIP_SECONDS,
+    CONF_CONFIRM_ROUNDS,
     CONF_DEBOUNCE_MS,
     CONF_ENTRY_DELAY,
     CONF_EXIT_DELAY,
@@ -32,12 +33,15 @@ from .const import (
     CONF_PIN,
     CONF_RATE_LIMIT,
     CONF_RETENTION_DAYS,
+    CONF_ROUND_SPACING,
     CONF_TRIGGER_TIME,
     MAX_ARP_TRIES,
     MAX_AWAY_TIMEOUT_MINUTES,
+    MAX_CONFIRM_ROUNDS,
     MAX_DEBOUNCE_MS,
     MAX_DELAY,
     MAX_PET_IMMUNE_MINUTES,
+    MAX_ROUND_SPACING_MINUTES,
     MAX_TRIGGER_TIME,
     MIN_AWAY_TIMEOUT_MINUTES,
     MIN_TRIGGER_TIME,
@@ -103,6 +107,12 @@ WHOLE_NUMBERS: dict[str, WholeNumber] = {
         "min",
     ),
     CONF_ARP_TRIES: WholeNumber(1, MAX_ARP_TRIES, "arp_tries_out_of_range"),
+    CONF_CONFIRM_ROUNDS: WholeNumber(
+        1, MAX_CONFIRM_ROUNDS, "confirm_rounds_out_of_range"
+    ),
+    CONF_ROUND_SPACING: WholeNumber(
+        1, MAX_ROUND_SPACING_MINUTES, "round_spacing_out_of_range", "min"
+    ),
     CONF_FRAME_RATE: WholeNumber(1, MAX_FRAME_RATE, "frame_rate_out_of_range", "fps"),
     CONF_BURST_PHOTOS: WholeNumber(1, MAX_BURST, "capture_out_of_range"),
     CONF_GIF_SECONDS: WholeNumber(0, MAX_GIF_SECONDS, "capture_out_of_range", "s"),

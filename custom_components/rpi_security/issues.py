@@ -1,6 +1,6 @@
 """Repair issues: problems a user has to fix outside Home Assistant."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from enum import StrEnum
 
 from homeassistant.core import HomeAssistant, callback
@@ -26,6 +26,10 @@ CAMERA_ISSUES = (
     "camera_disk_full",
     "camera_write_failed",
 )
+# Per phone (the id ends with the phone's subentry id).
+PHONE_QUIET = "phone_quiet"
+PHONE_NEW_ADDRESS = "phone_new_address"
+PHONE_ISSUES = (PHONE_QUIET, PHONE_NEW_ADDRESS)
 
 
 @callback
@@ -80,6 +84,50 @@ def async_report_camera_problems[Part: StrEnum](
 
 
 @callback
+def async_report_phone_issues(
+    hass: HomeAssistant,
+    entry_id: str,
+    phones: Mapping[str, str],
+    quiet: Collection[str],
+    new_address: Collection[str],
+) -> None:
+    """Raise an issue per phone gone quiet or found at a new address; clear the rest.
+
+    ``phones`` maps every phone's subentry id to its name; the issues of a
+    phone removed since are cleared too.
+    """
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        issue = registry.issues[domain, issue_id]
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(PHONE_ISSUES)
+            and issue.data is not None
+            and issue.data.get("entry_id") == entry_id
+            and issue.data.get("phone_id") not in phones
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+    for phone_id, name in phones.items():
+        for kind, raised in ((PHONE_QUIET, quiet), (PHONE_NEW_ADDRESS, new_address)):
+            issue_id = f"{kind}_{phone_id}"
+            if phone_id not in raised:
+                ir.async_delete_issue(hass, DOMAIN, issue_id)
+                continue
+            ir.async_create_issue(
+                hass,
+                DOMAIN,
+                issue_id,
+                # Ids only: the fix flow finds the new address in the running system.
+                data={"entry_id": entry_id, "phone_id": phone_id},
+                is_fixable=kind == PHONE_NEW_ADDRESS,
+                severity=ir.IssueSeverity.WARNING,
+                learn_more_url=TROUBLESHOOTING_URL,
+                translation_key=kind,
+                translation_placeholders={"phone": name},
+            )
+
+
+@callback
 def async_clear_issues(hass: HomeAssistant) -> None:
     """Remove every issue this integration raised (the entry is gone)."""
     for issue_id in (
@@ -90,6 +138,10 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         ISSUE_TELEGRAM_NO_USERS,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if domain == DOMAIN and issue_id.startswith(PHONE_ISSUES):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 @callback

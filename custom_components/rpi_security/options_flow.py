@@ -40,6 +40,7 @@ from .const import (
     CONF_CLIP_SECONDS,
     CONF_CODE_ARM_REQUIRED,
     CONF_CODE_HASH,
+    CONF_CONFIRM_ROUNDS,
     CONF_DEPARTURE_MODE,
     CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
@@ -61,6 +62,7 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_RETENTION_GB,
     CONF_ROTATION,
+    CONF_ROUND_SPACING,
     CONF_TRIGGER_TIME,
     CONF_VFLIP,
     RESOLUTIONS,
@@ -68,7 +70,7 @@ from .const import (
     SUBENTRY_USER,
 )
 from .engine.alarm import ArmMode
-from .engine.presence import DisarmPolicy
+from .engine.auto_arm import DisarmPolicy
 from .flow_fields import (
     MAX_RETENTION_GB,
     MIN_RETENTION_GB,
@@ -199,6 +201,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                     CONF_MONITOR_INTERFACE: user_input.get(CONF_MONITOR_INTERFACE)
                     or None,
                     CONF_AWAY_TIMEOUT: int(user_input[CONF_AWAY_TIMEOUT]),
+                    CONF_CONFIRM_ROUNDS: int(user_input[CONF_CONFIRM_ROUNDS]),
+                    CONF_ROUND_SPACING: int(user_input[CONF_ROUND_SPACING]),
                     CONF_ARP_TRIES: int(user_input[CONF_ARP_TRIES]),
                     CONF_DEPARTURE_MODE: user_input[CONF_DEPARTURE_MODE],
                     CONF_DISARM_POLICY: user_input[CONF_DISARM_POLICY],
@@ -214,6 +218,10 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Optional(CONF_LAN_INTERFACE): interface_choice,
                 probatio.Optional(CONF_MONITOR_INTERFACE): interface_choice,
                 probatio.Required(CONF_AWAY_TIMEOUT): number_field(CONF_AWAY_TIMEOUT),
+                probatio.Required(CONF_CONFIRM_ROUNDS): number_field(
+                    CONF_CONFIRM_ROUNDS
+                ),
+                probatio.Required(CONF_ROUND_SPACING): number_field(CONF_ROUND_SPACING),
                 probatio.Required(CONF_ARP_TRIES): number_field(CONF_ARP_TRIES),
                 probatio.Required(CONF_DEPARTURE_MODE): SelectSelector(
                     SelectSelectorConfig(
@@ -396,7 +404,11 @@ def _validate_presence_options(
     for key in (CONF_LAN_INTERFACE, CONF_MONITOR_INTERFACE):
         if (name := values.get(key)) and name not in interfaces:
             errors[key] = "interface_not_found"
-    check_whole_numbers(values, (CONF_AWAY_TIMEOUT, CONF_ARP_TRIES), errors)
+    check_whole_numbers(
+        values,
+        (CONF_AWAY_TIMEOUT, CONF_CONFIRM_ROUNDS, CONF_ROUND_SPACING, CONF_ARP_TRIES),
+        errors,
+    )
     if values.get(CONF_DEPARTURE_MODE) not in arm_modes:
         errors[CONF_DEPARTURE_MODE] = "departure_mode_not_enabled"
     return errors

@@ -1,21 +1,23 @@
 """Presence: phones found on the network, and Home Assistant presence entities.
 
 Frames and ARP answers come from the network layer (live sockets, or the
-simulated twin), presence entities from Home Assistant's state machine; the
-engine's tracker decides who is home, and every change is handed to the
-system, which decides what it means for the alarm.
+simulated twin); persons and trackers from Home Assistant's state machine,
+as occupants of their own or as a phone's corroborating source. The engine's
+tracker decides who is home; every change is handed on (the automatic arming
+decides what it means for the alarm). Phones that went quiet for good, or
+turned up with a new private address, are reported as repair issues.
 """
 
 import asyncio
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime
-from enum import StrEnum
-from functools import partial
+from datetime import datetime, timedelta
 import logging
 import math
 import time
 from typing import Any
 
+from homeassistant.components.device_tracker.const import ATTR_IN_ZONES
+from homeassistant.components.zone import ENTITY_ID_HOME as HOME_ZONE
 from homeassistant.const import STATE_HOME, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
@@ -26,256 +28,72 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers.event import (
-    async_call_later,
     async_track_state_change_event,
+    async_track_time_interval,
 )
+from homeassistant.util import dt as dt_util
 
 from .clock import track_at
 from .config import PhoneConfig, SystemConfig
-from .const import ARP_TRY_INTERVAL
-from .engine.backoff import Backoff
-from .engine.presence import Detection, PresenceChange, PresenceTracker
-from .hardware.capture import ArpProber, FrameCapture
-from .hardware.network import (
-    ETH_P_ARP,
-    LINKTYPE_ETHERNET,
-    LINKTYPE_RADIOTAP,
-    CompiledFilter,
-    FrameKind,
-    NetworkProblem,
-    NetworkUnavailableError,
-    RawSocket,
-    arp_reply_filter,
-    default_route_interface,
-    interface_info,
-    lan_filter,
-    lan_sender,
-    mac_bytes,
-    neighbour_table,
-    probe_request,
-    probe_request_filter,
+from .engine.alarm import SensorKind
+from .engine.presence import (
+    Detection,
+    Occupant,
+    Presence,
+    PresenceChange,
+    PresenceTracker,
 )
-from .hardware.simulated_network import SimulatedNetwork
+from .hardware.frames import FrameKind
+from .hardware.network import NetworkUnavailableError, mac_bytes, mac_text
+from .issues import async_report_phone_issues
+from .presence_network import LiveNetwork, NetworkPart, SimulatedPhones
 
 _LOGGER = logging.getLogger(__name__)
 
 DETECTION_OF_FRAME = {
     FrameKind.PROBE_REQUEST: Detection.PROBE_REQUEST,
+    FrameKind.ASSOCIATION: Detection.ASSOCIATION,
     FrameKind.FRAME: Detection.FRAME,
-    FrameKind.ARP: Detection.ARP,
+    FrameKind.MULTICAST: Detection.MULTICAST,
+    FrameKind.DHCP: Detection.DHCP,
+    FrameKind.LINK_UP: Detection.LINK_UP,
+    # A frame the phone sent by itself, ARP included (an answer to us comes
+    # through the confirmation round).
+    FrameKind.ARP: Detection.FRAME,
 }
 # A phone's entity is refreshed at most this often while nothing changes.
 LAST_SEEN_REFRESH = 60.0
 # Simulated phones get addresses from TEST-NET-1.
 SIMULATED_SUBNET = "192.0.2."
+# A phone is asked for every address of the /24 at most this often (its IP
+# may have changed); away phones only while their IP is unknown.
+SWEEP_EVERY = 30 * 60.0
+# Night, for stricter rules: from this hour to that (local time).
+NIGHT_STARTS, NIGHT_ENDS = 23, 6
+# How often quiet phones are looked for.
+QUIET_CHECK = timedelta(hours=1)
 
 
-class NetworkPart(StrEnum):
-    """The parts of presence detection that can fail on their own."""
+def home_of(state: State | None) -> bool | None:
+    """What a person or device_tracker state says: home, away, or nothing.
 
-    MONITOR_CAPTURE = "monitor_capture"
-    LAN_CAPTURE = "lan_capture"
-    ARP = "arp"
-
-
-type FrameCallback = Callable[[bytes, FrameKind, str | None], None]
-
-
-class LiveNetwork:
-    """Captures on the monitor and LAN interfaces, and ARP on the LAN.
-
-    Each part opens on its own; one that fails (no permission, interface
-    missing or down, not in monitor mode) is reported and reopened with
-    back-off, while the others go on.
+    Home is the home zone, or any zone inside it (``in_zones`` names the
+    zones a tracker is in); ``not_home`` or another zone is away.
     """
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        *,
-        lan_interface: str | None,
-        monitor_interface: str | None,
-        macs: list[str],
-        on_frame: FrameCallback,
-        on_health: Callable[[], None],
-    ) -> None:
-        """Prepare; :meth:`async_start` opens the parts."""
-        self._hass = hass
-        self._lan = lan_interface
-        self._monitor = monitor_interface
-        self._macs = macs
-        self._on_frame = on_frame
-        self._on_health = on_health
-        self.problems: dict[NetworkPart, NetworkUnavailableError] = {}
-        self._open: dict[NetworkPart, FrameCapture | ArpProber] = {}
-        self._backoff = {part: Backoff(first=30, maximum=300) for part in NetworkPart}
-        self._retries: dict[NetworkPart, CALLBACK_TYPE] = {}
-        self._reopening: set[asyncio.Task[None]] = set()
-        self._stopped = False
-
-    @property
-    def parts(self) -> list[NetworkPart]:
-        """The parts this configuration uses."""
-        parts = []
-        if self._monitor:
-            parts.append(NetworkPart.MONITOR_CAPTURE)
-        parts += [NetworkPart.LAN_CAPTURE, NetworkPart.ARP]
-        return parts
-
-    async def async_start(self) -> None:
-        """Open every part (failures are retried later)."""
-        if self._lan is None:
-            self._lan = await self._hass.async_add_executor_job(default_route_interface)
-        for part in self.parts:
-            await self._async_open(part)
-
-    async def async_stop(self) -> None:
-        """Close everything and stop retrying."""
-        self._stopped = True
-        for cancel in self._retries.values():
-            cancel()
-        self._retries.clear()
-        for task in list(self._reopening):
-            task.cancel()
-        if self._reopening:
-            await asyncio.wait(self._reopening)
-        for opened in self._open.values():
-            opened.stop()
-        self._open.clear()
-
-    async def async_confirm(
-        self, targets: Mapping[str, str | None], tries: int
-    ) -> dict[str, str] | None:
-        """MAC -> IP of the phones that answered ARP, or None if none could be asked."""
-        prober = self._open.get(NetworkPart.ARP)
-        if not isinstance(prober, ArpProber):
-            return None
-        known = await self._hass.async_add_executor_job(neighbour_table)
-        with_ips = {mac: ip or known.get(mac) for mac, ip in targets.items()}
-        try:
-            return await prober.confirm(with_ips, tries, ARP_TRY_INTERVAL)
-        except NetworkUnavailableError as err:
-            self._failed(NetworkPart.ARP, err)
-            return None
-
-    def is_stopped(self) -> bool:
-        """Whether :meth:`async_stop` was called (it may come while opening)."""
-        return self._stopped
-
-    async def _async_open(self, part: NetworkPart) -> None:
-        self._retries.pop(part, None)
-        if self.is_stopped():
-            return
-        try:
-            opened = await self._hass.async_add_executor_job(self._open_part, part)
-        except NetworkUnavailableError as err:
-            self._failed(part, err)
-            return
-        except OSError as err:  # anything else the system refused
-            interface = (
-                self._monitor if part is NetworkPart.MONITOR_CAPTURE else self._lan
-            )
-            self._failed(
-                part, NetworkUnavailableError.from_os_error(err, str(interface))
-            )
-            return
-        if self.is_stopped():
-            opened.stop()
-            return
-        opened.start()
-        self._open[part] = opened
-        self._backoff[part].reset()
-        if self.problems.pop(part, None) is not None:
-            _LOGGER.info("Presence detection: %s works again", part.value)
-            self._on_health()
-
-    def _open_part(self, part: NetworkPart) -> FrameCapture | ArpProber:
-        """Open one part (blocking: reads /sys, imports scapy, opens a socket)."""
-        interface = self._monitor if part is NetworkPart.MONITOR_CAPTURE else self._lan
-        if interface is None:
-            raise NetworkUnavailableError(
-                NetworkProblem.NO_INTERFACE, "no LAN interface (no default route)"
-            )
-        info = interface_info(interface)
-        loop, on_error = self._hass.loop, self._error_of(part)
-        if part is NetworkPart.MONITOR_CAPTURE:
-            if not info.monitor:
-                raise NetworkUnavailableError(
-                    NetworkProblem.NOT_MONITOR, f"{info.name} is not in monitor mode"
-                )
-            bpf = CompiledFilter(probe_request_filter(self._macs), LINKTYPE_RADIOTAP)
-            sock = RawSocket(info.name, bpf)
-            return FrameCapture(loop, sock, probe_request, self._on_frame, on_error)
-        if part is NetworkPart.LAN_CAPTURE:
-            bpf = CompiledFilter(lan_filter(self._macs, info.mac), LINKTYPE_ETHERNET)
-            sock = RawSocket(info.name, bpf)
-            return FrameCapture(loop, sock, lan_sender, self._on_frame, on_error)
-        if info.ipv4 is None:
-            raise NetworkUnavailableError.no_address(info.name)
-        bpf = CompiledFilter(arp_reply_filter(info.mac), LINKTYPE_ETHERNET)
-        sock = RawSocket(info.name, bpf, protocol=ETH_P_ARP)
-        return ArpProber(loop, info, sock, on_error)
-
-    def _error_of(self, part: NetworkPart) -> Callable[[NetworkUnavailableError], None]:
-        return lambda err: self._failed(part, err)
-
-    @callback
-    def _failed(self, part: NetworkPart, err: NetworkUnavailableError) -> None:
-        if (opened := self._open.pop(part, None)) is not None:
-            opened.stop()
-        delay = self._backoff[part].next_delay()
-        known = self.problems.get(part)
-        self.problems[part] = err
-        if known is None or known.problem is not err.problem:
-            _LOGGER.warning(
-                "Presence detection: %s unavailable (%s); retrying in %d s",
-                part.value,
-                err.detail,
-                delay,
-            )
-            self._on_health()
-        if not self._stopped:
-            self._retries[part] = async_call_later(
-                self._hass, delay, partial(self._reopen, part)
-            )
-
-    @callback
-    def _reopen(self, part: NetworkPart, _now: datetime) -> None:
-        task = self._hass.async_create_background_task(
-            self._async_open(part), f"rpi_security reopen {part.value}"
-        )
-        self._reopening.add(task)
-        task.add_done_callback(self._reopening.discard)
-
-
-class SimulatedPhones:
-    """The simulated network, with the same interface as :class:`LiveNetwork`."""
-
-    def __init__(self, hass: HomeAssistant, on_frame: FrameCallback) -> None:
-        """Every simulated phone starts silent."""
-        self.network = SimulatedNetwork(hass.loop, on_frame)
-        self.problems: dict[NetworkPart, NetworkUnavailableError] = {}
-        self.parts: list[NetworkPart] = []
-
-    async def async_start(self) -> None:
-        """Nothing to open."""
-
-    async def async_stop(self) -> None:
-        """Nothing to close."""
-
-    async def async_confirm(
-        self, targets: Mapping[str, str | None], tries: int
-    ) -> dict[str, str]:
-        """Present phones answer."""
-        return await self.network.confirm(targets, tries, ARP_TRY_INTERVAL)
-
-
-def _home_of(state: State | None) -> bool | None:
-    """What a person or device_tracker state says: home, away, or nothing."""
     if state is None or state.state in (STATE_UNKNOWN, STATE_UNAVAILABLE):
         return None
-    # not_home, or the name of another zone: away
-    return state.state == STATE_HOME
+    if state.state == STATE_HOME:
+        return True
+    in_zones = state.attributes.get(ATTR_IN_ZONES)
+    return isinstance(in_zones, list) and HOME_ZONE in in_zones
+
+
+def is_night(timestamp: float) -> bool:
+    """Whether ``timestamp`` falls in the night, Home Assistant's local time."""
+    if not math.isfinite(timestamp):
+        return False
+    hour = dt_util.as_local(dt_util.utc_from_timestamp(timestamp)).hour
+    return hour >= NIGHT_STARTS or hour < NIGHT_ENDS
 
 
 class PresenceMonitor:
@@ -284,6 +102,7 @@ class PresenceMonitor:
     def __init__(
         self,
         hass: HomeAssistant,
+        entry_id: str,
         config: SystemConfig,
         *,
         notify: Callable[[str], None],
@@ -292,18 +111,24 @@ class PresenceMonitor:
     ) -> None:
         """Prepare the tracker and the network for ``config``'s phones."""
         self._hass = hass
+        self._entry_id = entry_id
         self.config = config
-        settings = config.presence
         self.tracker = PresenceTracker.for_occupants(
-            settings.away_timeout,
+            config.presence.rules,
             (phone.id for phone in config.phones),
             (entity.id for entity in config.presence_entities),
+            is_night=is_night,
+        )
+        self.tracker.watches_doors = any(
+            sensor.kind is SensorKind.DOOR for sensor in config.sensors
         )
         self.phones = {phone.id: phone for phone in config.phones}
         self._phone_by_mac = {mac_bytes(p.mac): p for p in config.phones}
+        # New private addresses found for phones (by their DHCP host name).
+        self._new_address_of: dict[bytes, PhoneConfig] = {}
+        self._last_sweep: dict[str, float] = {}
         self._notify = notify
         self._on_changes = on_changes
-        self._on_health = on_health
         self._last_notified: dict[str, float] = {}
         self._cancel_deadline: CALLBACK_TYPE | None = None
         self._unsubscribe: list[CALLBACK_TYPE] = []
@@ -311,7 +136,7 @@ class PresenceMonitor:
         self._stopped = False
         self.network: LiveNetwork | SimulatedPhones | None = None
         if config.phones:
-            macs = [phone.mac for phone in config.phones]
+            settings = config.presence
             self.network = (
                 SimulatedPhones(hass, self._frame)
                 if config.simulation
@@ -319,7 +144,7 @@ class PresenceMonitor:
                     hass,
                     lan_interface=settings.lan_interface,
                     monitor_interface=settings.monitor_interface,
-                    macs=macs,
+                    macs=[phone.mac for phone in config.phones],
                     on_frame=self._frame,
                     on_health=on_health,
                 )
@@ -330,25 +155,58 @@ class PresenceMonitor:
         """The parts of presence detection that do not work now."""
         return self.network.problems if self.network else {}
 
+    def occupant(self, occupant_id: str) -> Occupant:
+        """What is known of a phone or presence entity."""
+        return self.tracker.occupants[occupant_id]
+
+    def name(self, occupant_id: str) -> str:
+        """The name of a phone or presence entity."""
+        if (phone := self.phones.get(occupant_id)) is not None:
+            return phone.name
+        for entity in self.config.presence_entities:
+            if entity.id == occupant_id:
+                return entity.name
+        return occupant_id
+
+    def people_home(self) -> list[str]:
+        """The names of the phones and persons that are home."""
+        return sorted(
+            self.name(o.id)
+            for o in self.tracker.occupants.values()
+            if o.presence is Presence.HOME
+        )
+
     # -- life cycle ----------------------------------------------------------
 
     async def async_start(self, stored: Mapping[str, Any] | None) -> None:
         """Take back what was known, start listening, check who is home."""
-        if stored:
-            self.tracker.restore(stored)
+        now = time.time()
+        self.tracker.restore(stored or {}, now)
         for phone in self.config.phones:
             occupant = self.tracker.occupants[phone.id]
             if phone.ip and occupant.ip is None:
                 occupant.ip = phone.ip
+            if occupant.new_address == phone.mac:
+                occupant.new_address = None  # the user took the new address
+            if occupant.new_address is not None:
+                self._new_address_of[mac_bytes(occupant.new_address)] = phone
+        if isinstance(self.network, SimulatedPhones):
+            # The simulated world goes on: phones that were home still are.
+            for phone in self.config.phones:
+                if self.tracker.occupants[phone.id].restored is Presence.HOME:
+                    self.simulate(phone.id, True, announce=False)
         for entity in self.config.presence_entities:
-            self._unsubscribe.append(
-                async_track_state_change_event(
-                    self._hass, entity.entity_id, self._entity_changed
-                )
-            )
-            self._entity_report(entity.id, self._hass.states.get(entity.entity_id))
+            self._watch(entity.entity_id, entity.id, self.tracker.set_presence)
+        for phone in self.config.phones:
+            if phone.corroborated_by:
+                self._watch(phone.corroborated_by, phone.id, self.tracker.corroborate)
         if self.network is not None:
             await self.network.async_start()
+            await self._async_listen_for_new_addresses()
+        self._unsubscribe.append(
+            async_track_time_interval(self._hass, self._check_quiet, QUIET_CHECK)
+        )
+        self._report_phone_issues(now)
         self._schedule()
 
     async def async_stop(self) -> None:
@@ -380,10 +238,15 @@ class PresenceMonitor:
         ]
         if away and self.network is not None:
             self.tracker.start_confirming(away)
-            await self._async_confirm(away)
+            await self._async_confirm(away, urgent=True)
+
+    @callback
+    def changed(self) -> None:
+        """Something the rules depend on changed (a door, motion): look again."""
+        self._schedule()
 
     def simulate(self, phone_id: str, present: bool, *, announce: bool = True) -> None:
-        """Simulation mode: a phone arrives (and answers ARP) or goes silent.
+        """Simulation mode: a phone joins (and answers ARP) or goes silent.
 
         With ``announce`` false an arriving phone sends nothing by itself and is
         found only by ARP.
@@ -398,31 +261,97 @@ class PresenceMonitor:
         )
 
     @callback
-    def _frame(self, sender: bytes, kind: FrameKind, ip: str | None) -> None:
+    def _frame(
+        self, sender: bytes, kind: FrameKind, ip: str | None, hostname: str | None
+    ) -> None:
+        now = time.time()
         phone = self._phone_by_mac.get(sender)
         if phone is None:
+            self._frame_from_elsewhere(sender, kind, ip, hostname, now)
             return
-        now = time.time()
-        change = self.tracker.seen(phone.id, now, DETECTION_OF_FRAME[kind], ip)
+        if hostname is not None:
+            self.tracker.occupants[phone.id].hostname = hostname
+        change = self.tracker.heard(phone.id, now, DETECTION_OF_FRAME[kind], ip)
+        self._heard(phone.id, change, now)
+
+    def _frame_from_elsewhere(
+        self,
+        sender: bytes,
+        kind: FrameKind,
+        ip: str | None,
+        hostname: str | None,
+        now: float,
+    ) -> None:
+        """A frame from a MAC that is not a phone's: maybe a phone's new one."""
+        phone = self._new_address_of.get(sender)
+        found = phone is None
+        if phone is None:
+            if kind is not FrameKind.DHCP or hostname is None:
+                return  # (DHCP from anyone passes the filter)
+            phone = self._phone_named(hostname)
+            if phone is None:
+                return
+            _LOGGER.warning(
+                "%s seems to use a new private Wi-Fi address (same DHCP host name); "
+                "it keeps the phone home but does not disarm until its MAC is updated",
+                phone.name,
+            )
+            self._new_address_of[sender] = phone
+            self._start(self._async_listen_for_new_addresses())
+        change = self.tracker.heard_new_address(phone.id, mac_text(sender), now, ip)
+        if found:
+            self._report_phone_issues(now)
+        self._heard(phone.id, change, now)
+
+    def _phone_named(self, hostname: str) -> PhoneConfig | None:
+        """The phone that asked for an address with this DHCP host name before."""
+        for phone in self.config.phones:
+            if self.tracker.occupants[phone.id].hostname == hostname:
+                return phone
+        return None
+
+    def _heard(self, phone_id: str, change: PresenceChange | None, now: float) -> None:
         if change is not None:
             self._report([change])
             self._schedule()
-        elif now - self._last_notified.get(phone.id, -math.inf) >= LAST_SEEN_REFRESH:
-            self._last_notified[phone.id] = now
-            self._notify(phone.id)
+        elif now - self._last_notified.get(phone_id, -math.inf) >= LAST_SEEN_REFRESH:
+            self._last_notified[phone_id] = now
+            self._notify(phone_id)
+
+    async def _async_listen_for_new_addresses(self) -> None:
+        if self.network is not None:
+            macs = [p.mac for p in self.config.phones]
+            macs += [mac_text(mac) for mac in self._new_address_of]
+            await self.network.async_listen_for(macs)
+
+    def _watch(
+        self,
+        entity_id: str,
+        occupant_id: str,
+        report: Callable[[str, bool | None, float], PresenceChange | None],
+    ) -> None:
+        """Follow an entity's state into the tracker (now, and on every change)."""
+
+        @callback
+        def changed(event: Event[EventStateChangedData]) -> None:
+            self._entity_report(occupant_id, event.data["new_state"], report)
+
+        self._unsubscribe.append(
+            async_track_state_change_event(self._hass, entity_id, changed)
+        )
+        self._entity_report(occupant_id, self._hass.states.get(entity_id), report)
 
     @callback
-    def _entity_changed(self, event: Event[EventStateChangedData]) -> None:
-        entity_id = event.data["entity_id"]
-        for entity in self.config.presence_entities:
-            if entity.entity_id == entity_id:
-                self._entity_report(entity.id, event.data["new_state"])
-
-    @callback
-    def _entity_report(self, occupant_id: str, state: State | None) -> None:
-        change = self.tracker.set_presence(occupant_id, _home_of(state), time.time())
+    def _entity_report(
+        self,
+        occupant_id: str,
+        state: State | None,
+        report: Callable[[str, bool | None, float], PresenceChange | None],
+    ) -> None:
+        change = report(occupant_id, home_of(state), time.time())
         if change is not None:
             self._report([change])
+        self._schedule()
 
     @callback
     def _report(self, changes: list[PresenceChange]) -> None:
@@ -432,11 +361,28 @@ class PresenceMonitor:
             self._notify(change.occupant_id)
         self._on_changes(changes)
 
+    # -- phones gone quiet ---------------------------------------------------
+
+    @callback
+    def _check_quiet(self, _now: datetime) -> None:
+        self._report_phone_issues(time.time())
+
+    def _report_phone_issues(self, now: float) -> None:
+        quiet = self.tracker.quiet_phones(now)
+        moved = [p for p, o in self.tracker.occupants.items() if o.new_address]
+        async_report_phone_issues(
+            self._hass,
+            self._entry_id,
+            {phone.id: phone.name for phone in self.config.phones},
+            [p for p in quiet if p not in moved],
+            moved,
+        )
+
     # -- confirmation by ARP -------------------------------------------------
 
     @callback
     def _schedule(self) -> None:
-        """Confirm the phones that are due, and wake up when the next one is."""
+        """Ask the phones that are due, and wake up when the next one is."""
         if self._cancel_deadline is not None:
             self._cancel_deadline()
             self._cancel_deadline = None
@@ -450,7 +396,7 @@ class PresenceMonitor:
             self._cancel_deadline = track_at(
                 self._hass, self._deadline_reached, max(deadline, now)
             )
-        # Last: a confirmation may finish at once and schedule again itself.
+        # Last: a round may finish at once and schedule again itself.
         if due:
             self._start(self._async_confirm(due))
 
@@ -464,17 +410,50 @@ class PresenceMonitor:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _async_confirm(self, phone_ids: list[str]) -> None:
+    def _askable(
+        self, phone_ids: list[str], now: float, *, urgent: bool
+    ) -> tuple[dict[str, str | None], list[str]]:
+        """MAC -> IP to ask, and the MACs that may be asked across the /24.
+
+        A phone whose IP is not known can only be asked across the /24: at
+        most every half hour (but at once when a door opens while armed),
+        and not at all in between, which is no unanswered round either.
+        """
+        targets: dict[str, str | None] = {}
+        sweep = []
+        for phone_id in phone_ids:
+            phone, occupant = self.phones[phone_id], self.tracker.occupants[phone_id]
+            ip = occupant.ip or phone.ip
+            away = occupant.presence is Presence.AWAY
+            may_sweep = urgent or (
+                now - self._last_sweep.get(phone_id, -math.inf) >= SWEEP_EVERY
+                and (ip is None or not away)
+            )
+            if ip is None and not may_sweep:
+                self.tracker.not_asked(phone_id, now)
+                continue
+            targets[phone.mac] = ip
+            if occupant.new_address is not None:
+                targets[occupant.new_address] = ip
+            if may_sweep:
+                self._last_sweep[phone_id] = now
+                sweep.append(phone.mac)
+        return targets, sweep
+
+    async def _async_confirm(
+        self, phone_ids: list[str], *, urgent: bool = False
+    ) -> None:
         """Ask the phones (already marked as being confirmed) by ARP."""
         if self.network is None:
             return
-        targets = {
-            self.phones[p].mac: self.tracker.occupants[p].ip or self.phones[p].ip
-            for p in phone_ids
-        }
+        targets, sweep = self._askable(phone_ids, time.time(), urgent=urgent)
+        phone_ids = [p for p in phone_ids if self.phones[p].mac in targets]
+        if not phone_ids:
+            self._schedule()
+            return
         try:
             answered = await self.network.async_confirm(
-                targets, self.config.presence.arp_tries
+                targets, self.config.presence.arp_tries, sweep
             )
         except asyncio.CancelledError:
             for phone_id in phone_ids:
@@ -483,7 +462,14 @@ class PresenceMonitor:
         now = time.time()
         changes = []
         for phone_id in phone_ids:
+            occupant = self.tracker.occupants[phone_id]
             mac = self.phones[phone_id].mac
+            new_address = occupant.new_address
+            if answered and new_address is not None and new_address in answered:
+                found = self.tracker.heard_new_address(
+                    phone_id, new_address, now, answered[new_address]
+                )
+                changes += [found] if found is not None else []
             result = None if answered is None else mac in answered
             ip = answered.get(mac) if answered else None
             if (
@@ -496,7 +482,3 @@ class PresenceMonitor:
         if changes:
             self._report(changes)
         self._schedule()
-
-    def phone(self, phone_id: str) -> PhoneConfig:
-        """A phone's configuration."""
-        return self.phones[phone_id]

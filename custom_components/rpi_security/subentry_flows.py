@@ -26,6 +26,7 @@ from .config import (
 )
 from .const import (
     CONF_CONTACT_TYPE,
+    CONF_CORROBORATED_BY,
     CONF_DEBOUNCE_MS,
     CONF_IP,
     CONF_MAC,
@@ -291,7 +292,7 @@ class PhoneSubentryFlow(SubentryFlowBase):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Name, MAC address and, optionally, a fixed IP address."""
+        """Name, MAC address, a fixed IP address and a corroborating source."""
         entry = self._get_entry()
         editing = self._editing()
         errors: dict[str, str] = {}
@@ -311,14 +312,22 @@ class PhoneSubentryFlow(SubentryFlowBase):
                     ip = str(ipaddress.IPv4Address(raw_ip))
                 except ValueError:
                     errors[CONF_IP] = "invalid_ip"
+            source = user_input.get(CONF_CORROBORATED_BY) or None
+            if source is not None and self.hass.states.get(source) is None:
+                errors[CONF_CORROBORATED_BY] = "entity_not_found"
             if not errors:
                 data = {CONF_MAC: mac, CONF_IP: ip or None}
+                if source is not None:
+                    data[CONF_CORROBORATED_BY] = source
                 return self._finish(entry, editing, name, data, mac)
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_NAME): TextSelector(),
                 probatio.Required(CONF_MAC): TextSelector(),
                 probatio.Optional(CONF_IP): TextSelector(),
+                probatio.Optional(CONF_CORROBORATED_BY): EntitySelector(
+                    EntitySelectorConfig(domain=["person", "device_tracker"])
+                ),
             }
         )
         return self.async_show_form(

@@ -7,8 +7,9 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .auto_arming import AUTO_ARM_KEY
 from .entity import RpiSecurityEntity
-from .system import AUTO_ARM_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .system import RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 

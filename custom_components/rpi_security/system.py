@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 
 from .access import AccessControl
 from .alerts import AlarmAlert, AlertManager
+from .auto_arming import PresenceArming
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
 from .config import SensorConfig, SystemConfig
@@ -47,8 +48,9 @@ from .engine.alarm import (
     EventType,
     SensorKind,
 )
+from .engine.auto_arm import AutoArm
 from .engine.capture_policy import CaptureKind, CapturePolicy, CaptureRequest
-from .engine.presence import ArmDecision, AutoArm, DisarmDecision, PresenceChange
+from .engine.presence import PresenceChange
 from .engine.recovery import StoredParts
 from .hardware.gpio import (
     GpioProblem,
@@ -73,12 +75,11 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 
-# Keys to subscribe to: the panel, the components' health, whether anyone is
-# home, automatic arming, or the id of a sensor or a phone.
+# Keys to subscribe to: the panel, the components' health, the camera, the
+# alerts, or the id of a sensor or a phone (whether anyone is home and
+# automatic arming: see auto_arming).
 ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
-OCCUPANCY_KEY = "occupancy"
-AUTO_ARM_KEY = "auto_arm"
 CAMERA_KEY = "camera"
 ALERTS_KEY = "alerts"
 # How many alarm events diagnostics show.
@@ -134,13 +135,27 @@ class SecuritySystem:
             disarm_policy=presence.disarm_policy,
         )
         self.presence: PresenceMonitor | None = None
+        self.arming: PresenceArming | None = None
         if config.phones or config.presence_entities:
             self.presence = PresenceMonitor(
                 hass,
+                entry.entry_id,
                 config,
                 notify=self._notify,
                 on_changes=self._presence_changed,
                 on_health=self._presence_health_changed,
+            )
+            self.arming = PresenceArming(
+                self.presence,
+                self.machine,
+                self.auto_arm,
+                apply=self._apply,
+                refused=lambda mode, err: self._arming_refused(
+                    mode, err, CHANGED_BY_PRESENCE, None
+                ),
+                notify=self._notify,
+                save=self._save,
+                run=self.run,
             )
         self._background: set[asyncio.Task[None]] = set()
         self.alerts: AlertManager | None = None
@@ -201,15 +216,19 @@ class SecuritySystem:
         for sensor_input in self.inputs.values():
             await sensor_input.async_start()
         self._restore(stored)
-        self.auto_arm.enabled = stored.auto_arm_enabled
-        self.auto_arm.armed_by_presence = stored.armed_by_presence
-        if self.presence is not None:
+        if self.presence is not None and self.arming is not None:
+            auto_arm = {
+                **stored.auto_arm,
+                "enabled": stored.auto_arm_enabled,
+                "armed_by_presence": stored.armed_by_presence,
+            }
             try:
+                self.arming.restore(auto_arm, stored.presence or {})
                 await self.presence.async_start(stored.presence)
             except (AttributeError, KeyError, TypeError, ValueError) as err:
                 _LOGGER.error("Stored presence unreadable, starting afresh: %s", err)
+                self.arming.restore(auto_arm, {})
                 await self.presence.async_start(None)
-            self.auto_arm.observe(self.presence.tracker)
             self._presence_health_changed()
         if self.camera is not None:
             await self.camera.async_start()
@@ -384,6 +403,8 @@ class SecuritySystem:
             ) from err
         if events:
             self.auto_arm.armed(by_presence=False)
+            if self.arming is not None:
+                self.arming.by_hand()
         self._apply(events, context)
         self.access.report_duress(grant, changed_by, self.machine.state, context)
 
@@ -408,6 +429,8 @@ class SecuritySystem:
         )
         changed_by = await self.access.async_who(grant, via, context)
         self.auto_arm.disarmed()
+        if self.arming is not None:
+            self.arming.by_hand()
         self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
         self._save()
         self.access.report_duress(grant, changed_by, self.machine.state, context)
@@ -419,10 +442,8 @@ class SecuritySystem:
 
     async def async_set_auto_arm(self, enabled: bool) -> None:
         """Turn arming and disarming by presence on or off."""
-        self.auto_arm.switched(enabled)
-        self._save()
-        self._notify(AUTO_ARM_KEY)
-        self._presence_changed([])
+        if self.arming is not None:
+            await self.arming.async_switch(enabled)
 
     def simulate(self, sensor_id: str, is_open: bool) -> None:
         """Simulation mode: move a sensor's mock pin (through the debounce)."""
@@ -471,8 +492,8 @@ class SecuritySystem:
         self._notify(ALARM_KEY)  # the panel lists the open sensors
         if level and not initial and sensor_input.config.kind is SensorKind.MOTION:
             self._motion_seen(sensor_id)
-        if level is False and self.auto_arm.retry_arm:
-            self._presence_changed([])  # a door closed: arming may work now
+        if self.arming is not None and level is not None and not initial:
+            self.arming.sensor_changed(sensor_input.config.kind, level)
 
     @callback
     def _apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
@@ -487,14 +508,10 @@ class SecuritySystem:
             self.recent_events.append({"at": dt_util.utcnow().isoformat(), **data})
             self.hass.bus.async_fire(EVENT_ALARM, data, context=context)
         alarm = self._alert(events)
-        if self.presence is not None and self.auto_arm.enabled:
-            entry_delay = any(
-                e.type is EventType.STATE_CHANGED and e.state is AlarmState.PENDING
-                for e in events
+        if self.arming is not None:
+            self.arming.alarm_changed(
+                events, by_a_sensor=self.machine.cause in self.inputs
             )
-            if entry_delay and self.machine.cause in self.inputs:
-                # A door opened while armed: is it an owner coming home?
-                self.run(self.presence.async_probe_arrivals())
         if self.camera is not None:
             requests = self.capture_policy.on_alarm(
                 events, self.machine.sensors, time.time()
@@ -564,10 +581,7 @@ class SecuritySystem:
     def _snapshot(self) -> dict[str, Any]:
         snapshot: dict[str, Any] = {
             "alarm": self.machine.snapshot(time.time()),
-            "auto_arm": {
-                "enabled": self.auto_arm.enabled,
-                "armed_by_presence": self.auto_arm.armed_by_presence,
-            },
+            "auto_arm": self.auto_arm.snapshot(),
         }
         if self.presence is not None:
             snapshot["presence"] = self.presence.snapshot()
@@ -676,13 +690,7 @@ class SecuritySystem:
 
     def people_home(self) -> list[str]:
         """The names of the phones and persons that are home."""
-        if self.presence is None:
-            return []
-        return sorted(
-            self.presence_name(occupant.id)
-            for occupant in self.presence.tracker.occupants.values()
-            if occupant.presence.value == "home"
-        )
+        return self.presence.people_home() if self.presence else []
 
     @callback
     def _motion_seen(self, sensor_id: str) -> None:
@@ -701,6 +709,8 @@ class SecuritySystem:
         if CAMERA_MOTION_ID in self.machine.sensors:
             now = time.time()
             self._apply(self.machine.sensor_changed(CAMERA_MOTION_ID, moving, now))
+        if self.arming is not None:
+            self.arming.sensor_changed(SensorKind.MOTION, moving)
         if moving:
             self._motion_seen(CAMERA_MOTION_ID)
 
@@ -753,45 +763,8 @@ class SecuritySystem:
 
     @callback
     def _presence_changed(self, changes: list[PresenceChange]) -> None:
-        """Presence changed (or may now lead somewhere): act on the decision."""
-        if self.presence is None:
-            return
-        if changes:
-            self._notify(OCCUPANCY_KEY)
-            self._save()
-        decision = self.auto_arm.decide(
-            self.presence.tracker, changes, self.machine.state
-        )
-        now = time.time()
-        if isinstance(decision, DisarmDecision):
-            name = self.presence_name(decision.occupant_id)
-            self.auto_arm.disarmed()
-            self._apply(
-                self.machine.disarm(now, changed_by=f"{name} ({CHANGED_BY_PRESENCE})")
-            )
-        elif isinstance(decision, ArmDecision):
-            self._arm_by_presence(decision.mode, now)
-
-    def _arm_by_presence(self, mode: ArmMode, now: float) -> None:
-        try:
-            events = self.machine.arm(mode, now, changed_by=CHANGED_BY_PRESENCE)
-        except ArmingRefusedError as err:
-            self.auto_arm.refused()
-            doors = self._arming_refused(mode, err, CHANGED_BY_PRESENCE, None)
-            _LOGGER.warning(
-                "Everyone has left, but arming waits for doors to close: %s",
-                ", ".join(doors),
-            )
-            return
-        except ArmModeNotEnabledError:
-            _LOGGER.error(
-                "Everyone has left, but the departure mode %s is not an enabled arm "
-                "mode; change it in the presence options",
-                mode.value,
-            )
-            return
-        self.auto_arm.armed(by_presence=True)
-        self._apply(events)
+        if self.arming is not None:
+            self.arming.presence_changed(changes)
 
     @callback
     def _presence_health_changed(self) -> None:
@@ -801,9 +774,7 @@ class SecuritySystem:
 
     def presence_name(self, occupant_id: str) -> str:
         """The name of a phone or presence entity."""
-        names = {phone.id: phone.name for phone in self.config.phones}
-        names |= {entity.id: entity.name for entity in self.config.presence_entities}
-        return names.get(occupant_id, occupant_id)
+        return self.presence.name(occupant_id) if self.presence else occupant_id
 
     async def _async_save_now(self) -> None:
         await self._store.async_save(self._snapshot())

@@ -1,100 +1,118 @@
 """Who is home: phones seen on the network, and other presence sources.
 
-Pure Python, time passed in. A phone is home as soon as it is seen. After the
-away timeout without a packet it becomes a *candidate*, and is marked away only
-when an ARP confirmation was sent and went unanswered; when confirmation was not
-possible at all, the phone is *undetermined* and left out of the decision rather
-than guessed. Other sources (Home Assistant person or device_tracker entities)
-report home or away directly.
+Pure Python, time passed in. A phone is home as soon as it is heard. When it
+has been silent for a while (longer than its recent frames were apart) it is
+asked by ARP, in *rounds* spread over minutes; it becomes away only when it
+has been silent for the away timeout, enough rounds in a row went unanswered,
+and it ignored them for longer than it ever does at home (both learned per
+phone, see :mod:`.phone_habits`); stricter at night and shortly after someone
+was seen inside. A corroborating source (a person, the Companion app's zone,
+a router's tracker) must agree before a phone is away, and its arrival home
+brings the phone home at once.
 
-:class:`AutoArm` turns presence into decisions for the alarm: arm when everyone
-has left, disarm when someone who was away comes back.
+A phone never heard since it was added, or since start-up until it is first
+heard or confirmed away, is *unknown*, and unknown never counts as away. A
+phone that answers again after being marked away is back, but it is an
+*arrival* (which may disarm) only when it joined the network (association,
+DHCP, link-up frames), or after a real absence; otherwise it was probably
+there all along, and its habits learn from it.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 import math
 from typing import Any
 
-from .alarm import AlarmState, ArmMode
+from .occupants import (
+    JOINING,
+    OWN_FRAMES,
+    ConfirmationRules,
+    Detection,
+    Occupant,
+    Presence,
+    PresenceChange,
+    occupant_snapshot,
+    restore_occupant,
+)
+
+__all__ = [
+    "ConfirmationRules",
+    "Detection",
+    "Occupant",
+    "Presence",
+    "PresenceChange",
+    "PresenceTracker",
+]
 
 
-class Presence(StrEnum):
-    """What is known of one occupant."""
-
-    HOME = "home"
-    AWAY = "away"
-    UNKNOWN = "unknown"  # not determined yet: blocks "everyone has left"
-    UNDETERMINED = "undetermined"  # cannot be determined now: left out
-
-
-class Detection(StrEnum):
-    """How an occupant was last detected."""
-
-    PROBE_REQUEST = "probe_request"  # 802.11 probe request on the monitor interface
-    FRAME = "frame"  # a frame on the LAN sent to this host
-    ARP = "arp"  # answered an ARP request
-    ENTITY = "entity"  # a Home Assistant person or device_tracker
-    SIMULATION = "simulation"
-
-
-@dataclass(slots=True)
-class Occupant:
-    """One phone, or one Home Assistant presence entity."""
-
-    id: str
-    on_network: bool  # a phone: packets, timeouts and ARP confirmation
-    presence: Presence = Presence.UNKNOWN
-    last_seen: float | None = None
-    # When an ARP confirmation of this phone last finished.
-    last_checked: float | None = None
-    detection: Detection | None = None
-    ip: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PresenceChange:
-    """An occupant's presence changed."""
-
-    occupant_id: str
-    presence: Presence
-    previous: Presence
-    detection: Detection | None
-
-    @property
-    def arrived(self) -> bool:
-        """Someone known to be away is back (not merely first seen)."""
-        return self.presence is Presence.HOME and self.previous is Presence.AWAY
+# Rounds are spread over the time a phone must ignore them, but never closer.
+MIN_ROUND_SPACING = 30.0
+# A door opening: the phones not heard since are asked this soon after it
+# (or after their last frame: a phone still talks as it walks out).
+DOOR_ASK_DELAY = 120.0
+DOOR_WALK_OUT = 120.0
+# Nobody opened a door since the phone was last heard: it is more likely
+# deaf than gone, so it must be deaf for longer.
+NO_DOOR_FACTOR = 1.5
+# Stricter at night: more silence and one more round before "away".
+NIGHT_SILENCE_FACTOR = 1.5
+# A phone is first asked after this many of its recent gaps between frames
+# (within bounds): a chatty phone soon, a dozing one at twice the timeout.
+ASK_AFTER_GAPS = 3.0
+MIN_ASK_AFTER = 120.0
+MAX_ASK_STRETCH = 2.0
+RECENT_GAPS = 3
+# Shortly after someone was seen inside (motion while disarmed), one more round.
+SEEN_INSIDE_RECENTLY = 30 * 60.0
+# A corroborating source leaving: the phone is asked at once (after this
+# little silence, so the phone walking out of the door is not asked yet).
+HINT_SILENCE = 60.0
+# An away phone that answers again is an arrival without having joined only
+# after a real absence: this long away with this many unanswered polls, and
+# longer than it is ever silent at home.
+REAL_ABSENCE = 20 * 60.0
+REAL_ABSENCE_POLLS = 5
+REAL_ABSENCE_MARGIN = 1.5
+# A phone not heard for this long while others come and go has gone quiet
+# (someone else must have been around this long after it was last heard).
+GONE_QUIET = 24 * 3600.0
+ACTIVITY_SINCE_QUIET = 3600.0
+# Phones never heard are asked this often (their IP is unknown: sparingly).
+NEVER_SEEN_POLL = 600.0
 
 
 @dataclass(slots=True)
 class PresenceTracker:
-    """The presence of every occupant, and when phones need confirming."""
+    """The presence of every occupant, and when phones need asking."""
 
-    away_timeout: float
+    rules: ConfirmationRules
     occupants: dict[str, Occupant]
-    # How often a phone that is away is asked by ARP whether it is back.
-    arrival_poll: float = 60.0
-    # Phones whose ARP confirmation is under way, with when they were last
-    # seen as it began (a packet since then settles the question).
+    # Whether a moment is night (local time): the glue knows the time zone.
+    is_night: Callable[[float], bool] = lambda _now: False
+    # Phones whose ARP round is under way, with when they were last heard as
+    # it began (a packet since then settles the question).
     confirming: dict[str, float | None] = field(default_factory=dict)
+    # When someone was last seen inside (motion while disarmed).
+    seen_inside: float | None = None
+    # Whether the system has door contacts, and when one last opened.
+    watches_doors: bool = False
+    door_opened: float | None = None
+    # When someone other than a given phone was last around (for "gone quiet").
+    household_activity: float | None = None
 
     @classmethod
     def for_occupants(
         cls,
-        away_timeout: float,
+        rules: ConfirmationRules,
         phones: Iterable[str],
         entities: Iterable[str] = (),
         *,
-        arrival_poll: float = 60.0,
+        is_night: Callable[[float], bool] = lambda _now: False,
     ) -> PresenceTracker:
         """A tracker for phones (on the network) and presence entities."""
         occupants = {p: Occupant(p, on_network=True) for p in phones}
         occupants |= {e: Occupant(e, on_network=False) for e in entities}
-        return cls(
-            away_timeout=away_timeout, occupants=occupants, arrival_poll=arrival_poll
-        )
+        return cls(rules=rules, occupants=occupants, is_night=is_night)
 
     # -- queries -------------------------------------------------------------
 
@@ -114,12 +132,7 @@ class PresenceTracker:
         )
 
     def candidates(self, now: float) -> list[str]:
-        """Phones due for an ARP confirmation that is not under way yet.
-
-        A phone not known to be away is due once it has been silent (and
-        unconfirmed) for the away timeout; a phone that is away is due every
-        ``arrival_poll`` seconds, to notice it coming back.
-        """
+        """Phones due for an ARP round that is not under way yet."""
         return [
             o.id
             for o in self.occupants.values()
@@ -137,40 +150,167 @@ class PresenceTracker:
             default=None,
         )
 
-    def _due_at(self, occupant: Occupant) -> float:
-        checked = -math.inf if occupant.last_checked is None else occupant.last_checked
-        if occupant.presence is Presence.AWAY:
-            return checked + self.arrival_poll
-        seen = -math.inf if occupant.last_seen is None else occupant.last_seen
-        return max(seen, checked) + self.away_timeout
+    def due_at(self, occupant_id: str) -> float:
+        """When a phone is next to be asked (``inf`` for an entity)."""
+        occupant = self.occupants[occupant_id]
+        return self._due_at(occupant) if occupant.on_network else math.inf
 
     def away_phones(self) -> list[str]:
-        """Phones known to be away (the ones an arrival would come from)."""
+        """Phones away, or away before a restart (an arrival would come from them)."""
         return [
             o.id
             for o in self.occupants.values()
-            if o.on_network and o.presence is Presence.AWAY
+            if o.on_network
+            and (o.presence is Presence.AWAY or o.restored is Presence.AWAY)
         ]
+
+    def ask_after(self, occupant: Occupant) -> float:
+        """Silence before a phone is first asked: a few of its recent gaps."""
+        timeout = self.rules.away_timeout
+        if not occupant.recent_gaps:
+            return timeout
+        usual = sorted(occupant.recent_gaps)[len(occupant.recent_gaps) // 2]
+        return min(
+            max(usual * ASK_AFTER_GAPS, min(MIN_ASK_AFTER, timeout)),
+            timeout * MAX_ASK_STRETCH,
+        )
+
+    def silence_needed(self, occupant: Occupant, now: float) -> float:
+        """How long a phone must be silent before it may count as away."""
+        if self._hint(occupant) is not None:
+            return 0.0  # its corroborating source left: the rounds decide
+        night = NIGHT_SILENCE_FACTOR if self.is_night(now) else 1.0
+        return self.rules.away_timeout * night
+
+    def deafness_needed(self, occupant: Occupant, now: float) -> float:
+        """How long a phone must ignore ARP before it may count as away."""
+        rules = self.rules
+        base = (rules.rounds - 1) * rules.round_spacing
+        needed = occupant.habits.deafness_needed(base, base + rules.max_learned_extra)
+        if self.is_night(now):
+            needed *= NIGHT_SILENCE_FACTOR
+        if self.watches_doors and self._door_since_heard(occupant) is None:
+            needed *= NO_DOOR_FACTOR
+        return needed
+
+    def _door_since_heard(self, occupant: Occupant) -> float | None:
+        """When a door opened since (or just before) the phone was last heard."""
+        door, seen = self.door_opened, occupant.last_seen
+        if door is not None and (seen is None or door > seen - DOOR_WALK_OUT):
+            return door
+        return None
+
+    def round_spacing(self, occupant: Occupant, now: float) -> float:
+        """Time between rounds: the needed rounds spread over the needed deafness."""
+        rounds = self.rounds_needed(occupant, now)
+        spread = self.deafness_needed(occupant, now) / max(rounds - 1, 1)
+        return min(self.rules.round_spacing, max(spread, MIN_ROUND_SPACING))
+
+    def rounds_needed(self, occupant: Occupant, now: float) -> int:
+        """How many rounds in a row a phone must miss before it may count as away."""
+        needed = occupant.habits.rounds_needed(self.rules.rounds)
+        if self.is_night(now):
+            needed += 1
+        if self.seen_inside is not None and now - self.seen_inside < (
+            SEEN_INSIDE_RECENTLY
+        ):
+            needed += 1
+        return needed
+
+    def quiet_phones(self, now: float) -> list[str]:
+        """Phones not heard for a day while others came and went since."""
+        activity = self.household_activity
+        if activity is None or now - activity > GONE_QUIET:
+            return []
+        quiet = []
+        for o in self.occupants.values():
+            since = o.last_seen if o.ever_seen else o.known_since
+            if (
+                o.on_network
+                and since is not None
+                and now - since >= GONE_QUIET
+                and activity - since >= ACTIVITY_SINCE_QUIET
+            ):
+                quiet.append(o.id)
+        return quiet
 
     # -- what happened -------------------------------------------------------
 
-    def seen(
-        self, occupant_id: str, now: float, detection: Detection, ip: str | None = None
+    def heard(
+        self,
+        occupant_id: str,
+        now: float,
+        detection: Detection,
+        ip: str | None = None,
     ) -> PresenceChange | None:
-        """A packet from the phone (or an answer to ARP): it is home."""
+        """A packet from the phone, or its answer to ARP: it is here."""
         occupant = self.occupants.get(occupant_id)
         if occupant is None:
             return None
+        previous = occupant.presence
+        was_away = previous is Presence.AWAY or (
+            previous is Presence.UNKNOWN and occupant.restored is Presence.AWAY
+        )
+        own = detection in OWN_FRAMES
+        arrived = False
+        if detection is Detection.NEW_ADDRESS:
+            pass  # a host name proves too little to disarm, or to learn from
+        elif was_away:
+            arrived = detection in JOINING or self._real_absence(occupant, now)
+            if not arrived and occupant.first_missed is not None:
+                # Marked away, yet here without joining: it never left.
+                occupant.habits.deaf_at_home(now - occupant.first_missed)
+                occupant.habits.first_round_at_home(missed=True)
+        elif previous is not Presence.UNDETERMINED:
+            self._learn_presence(occupant, detection, now)
+        if occupant.last_own_frame is not None and detection not in JOINING:
+            # An answer to ARP says how long the phone has been quiet so far.
+            occupant.recent_gaps.append(now - occupant.last_own_frame)
+            del occupant.recent_gaps[:-RECENT_GAPS]
+        if own:
+            occupant.last_own_frame = now
         occupant.last_seen = now
         occupant.detection = detection
+        occupant.ever_seen = True
+        occupant.restored = None
+        occupant.missed_rounds = 0
+        occupant.first_missed = None
+        occupant.departure_hint = None
+        occupant.away_since = None
+        occupant.away_polls_missed = 0
         if ip is not None:
             occupant.ip = ip
-        return self._set(occupant, Presence.HOME, detection)
+        self._someone_around(occupant_id, now)
+        return self._set(occupant, Presence.HOME, detection, arrived=arrived)
+
+    @staticmethod
+    def _learn_presence(occupant: Occupant, detection: Detection, now: float) -> None:
+        """A phone that was home (or unconfirmed) spoke again: learn its ways."""
+        habits = occupant.habits
+        if occupant.first_missed is not None and detection not in JOINING:
+            habits.deaf_at_home(now - occupant.first_missed)
+            habits.first_round_at_home(missed=True)
+        elif detection is Detection.ARP and not occupant.missed_rounds:
+            habits.first_round_at_home(missed=False)
+
+    def heard_new_address(
+        self, occupant_id: str, mac: str, now: float, ip: str | None = None
+    ) -> PresenceChange | None:
+        """A new MAC with this phone's DHCP host name: most likely the phone itself.
+
+        It keeps the phone home (so nobody is armed around), but never counts
+        as an arrival: a host name proves too little to disarm.
+        """
+        occupant = self.occupants.get(occupant_id)
+        if occupant is None:
+            return None
+        occupant.new_address = mac
+        return self.heard(occupant_id, now, Detection.NEW_ADDRESS, ip)
 
     def set_presence(
         self, occupant_id: str, home: bool | None, now: float
     ) -> PresenceChange | None:
-        """A presence entity reports home, away, or nothing usable (``None``)."""
+        """A presence entity (an occupant itself) reports home, away or nothing."""
         occupant = self.occupants.get(occupant_id)
         if occupant is None:
             return None
@@ -178,13 +318,65 @@ class PresenceTracker:
             return self._set(occupant, Presence.UNDETERMINED, Detection.ENTITY)
         if home:
             occupant.last_seen = now
+            self._someone_around(occupant_id, now)
         occupant.detection = Detection.ENTITY
+        arrived = home and occupant.presence is Presence.AWAY
         return self._set(
-            occupant, Presence.HOME if home else Presence.AWAY, Detection.ENTITY
+            occupant,
+            Presence.HOME if home else Presence.AWAY,
+            Detection.ENTITY,
+            arrived=arrived,
         )
 
+    def corroborate(
+        self, occupant_id: str, home: bool | None, now: float
+    ) -> PresenceChange | None:
+        """A phone's corroborating source says home, away, or nothing (``None``).
+
+        Home brings the phone home at once (an arrival if it was away); away
+        lets the phone be asked at once, but it is away only once the network
+        agrees.
+        """
+        occupant = self.occupants.get(occupant_id)
+        if occupant is None:
+            return None
+        was = occupant.corroborator
+        occupant.corroborator = home
+        if home and not was:
+            previous = occupant.presence
+            arrived = previous is Presence.AWAY or (
+                previous is Presence.UNKNOWN and occupant.restored is Presence.AWAY
+            )
+            occupant.restored = None
+            occupant.away_since = None
+            occupant.away_polls_missed = 0
+            occupant.departure_hint = None
+            if previous is not Presence.HOME:
+                occupant.detection = Detection.ENTITY
+                # Back by its source's word: its silence so far was an absence.
+                occupant.missed_rounds = 0
+                occupant.first_missed = None
+            self._someone_around(occupant_id, now)
+            return self._set(occupant, Presence.HOME, Detection.ENTITY, arrived=arrived)
+        if home is False and was is not False and occupant.presence is Presence.HOME:
+            occupant.departure_hint = now
+        return None
+
+    def saw_someone_inside(self, now: float) -> None:
+        """Motion inside while disarmed: someone is home."""
+        self.seen_inside = now
+        self.household_activity = now
+
+    def door_opened_now(self, now: float) -> None:
+        """A door opened: whoever is silent since may have gone out."""
+        self.door_opened = now
+
+    def someone_around(self, now: float) -> None:
+        """Someone used the alarm (armed or disarmed it by hand)."""
+        self.household_activity = now
+
     def start_confirming(self, occupant_ids: Iterable[str]) -> None:
-        """ARP confirmation of these phones has begun."""
+        """An ARP round of these phones has begun."""
         for occupant_id in occupant_ids:
             if (occupant := self.occupants.get(occupant_id)) is not None:
                 self.confirming[occupant_id] = occupant.last_seen
@@ -196,7 +388,7 @@ class PresenceTracker:
         now: float,
         ip: str | None = None,
     ) -> PresenceChange | None:
-        """The result of an ARP confirmation.
+        """The result of one ARP round.
 
         ``answered`` is ``True`` when the phone replied, ``False`` when requests
         went out and nothing came back, ``None`` when none could be sent.
@@ -207,163 +399,122 @@ class PresenceTracker:
             return None
         occupant.last_checked = now
         if answered:
-            return self.seen(occupant_id, now, Detection.ARP, ip)
+            return self.heard(occupant_id, now, Detection.ARP, ip)
         if occupant.last_seen != seen_before:
             return None  # a packet arrived meanwhile: it is home after all
         if answered is None:
+            occupant.missed_rounds = 0
+            occupant.first_missed = None
             return self._set(occupant, Presence.UNDETERMINED, occupant.detection)
+        if occupant.presence is Presence.AWAY:
+            occupant.away_polls_missed += 1
+            return None
+        occupant.missed_rounds += 1
+        if occupant.first_missed is None:
+            occupant.first_missed = now
+        if not self._gone(occupant, now):
+            return None
+        if occupant.restored is not Presence.AWAY or occupant.away_since is None:
+            occupant.away_since = now  # (away before a restart: since then)
+            occupant.away_polls_missed = 0
+        occupant.restored = None
+        occupant.missed_rounds = 0
+        occupant.departure_hint = None
         return self._set(occupant, Presence.AWAY, occupant.detection)
+
+    def not_asked(self, occupant_id: str, now: float) -> None:
+        """A round that could not be sent to this phone (no address to ask)."""
+        self.confirming.pop(occupant_id, None)
+        if (occupant := self.occupants.get(occupant_id)) is not None:
+            occupant.last_checked = now
+
+    def _gone(self, occupant: Occupant, now: float) -> bool:
+        """Whether the evidence says the phone has left."""
+        if not occupant.ever_seen or occupant.corroborator:
+            return False  # never heard: unknown; its source says home: home
+        silence = math.inf if occupant.last_seen is None else now - occupant.last_seen
+        deaf = 0.0 if occupant.first_missed is None else now - occupant.first_missed
+        return (
+            occupant.missed_rounds >= self.rounds_needed(occupant, now)
+            and silence >= self.silence_needed(occupant, now)
+            and deaf >= self.deafness_needed(occupant, now)
+        )
+
+    def _real_absence(self, occupant: Occupant, now: float) -> bool:
+        """Whether an away phone was gone long enough to trust its return."""
+        if occupant.away_since is None or occupant.first_missed is None:
+            return False
+        longest = occupant.habits.longest_deaf_spell() or 0.0
+        return (
+            now - occupant.away_since >= REAL_ABSENCE
+            and occupant.away_polls_missed >= REAL_ABSENCE_POLLS
+            and now - occupant.first_missed >= longest * REAL_ABSENCE_MARGIN
+        )
+
+    @staticmethod
+    def _hint(occupant: Occupant) -> float | None:
+        """When the corroborating source said the phone left, if since it was heard."""
+        hint = occupant.departure_hint
+        if hint is not None and (
+            occupant.last_seen is None or hint >= occupant.last_seen
+        ):
+            return hint
+        return None
+
+    def _due_at(self, occupant: Occupant) -> float:
+        checked = -math.inf if occupant.last_checked is None else occupant.last_checked
+        rules = self.rules
+        if occupant.presence is Presence.AWAY:
+            return checked + rules.arrival_poll
+        if occupant.presence is Presence.UNDETERMINED:
+            return checked + rules.away_timeout
+        if occupant.last_seen is None:
+            return checked + NEVER_SEEN_POLL  # never heard: asked now and then
+        if occupant.missed_rounds or occupant.restored is not None:
+            if occupant.last_checked is None:
+                return checked
+            return checked + self.round_spacing(occupant, checked)
+        if occupant.presence is Presence.UNKNOWN:
+            return checked  # just started: asked at once
+        due = occupant.last_seen + self.ask_after(occupant)
+        if (hint := self._hint(occupant)) is not None:
+            due = max(hint, occupant.last_seen + HINT_SILENCE)
+        if (door := self._door_since_heard(occupant)) is not None:
+            due = min(due, max(door, occupant.last_seen) + DOOR_ASK_DELAY)
+        return due
+
+    def _someone_around(self, occupant_id: str, now: float) -> None:
+        """Someone is around: the other phones' silence now says more."""
+        del occupant_id
+        self.household_activity = now
 
     # -- persistence ---------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """Last-seen times and states, for a restart."""
-        return {
-            o.id: {
-                "presence": o.presence.value,
-                "last_seen": o.last_seen,
-                "last_checked": o.last_checked,
-                "detection": o.detection.value if o.detection else None,
-                "ip": o.ip,
-            }
-            for o in self.occupants.values()
-        }
+        """What is known and learned of each occupant, for a restart."""
+        return {o.id: occupant_snapshot(o) for o in self.occupants.values()}
 
-    def restore(self, data: Mapping[str, Any]) -> None:
+    def restore(self, data: Mapping[str, Any], now: float) -> None:
         """Take back what a snapshot knew of the occupants still configured.
 
-        An undetermined phone starts unknown again: it gets a new chance.
+        Phones start unknown until they are heard or confirmed away again.
+        Phones that were not in the snapshot (just added) are known from now.
         """
-        for occupant_id, saved in data.items():
-            occupant = self.occupants.get(occupant_id)
-            if occupant is None or not isinstance(saved, Mapping):
-                continue
-            try:
-                presence = Presence(saved.get("presence", Presence.UNKNOWN))
-                detection = saved.get("detection")
-                occupant.detection = Detection(detection) if detection else None
-                occupant.last_seen = _optional_float(saved.get("last_seen"))
-                occupant.last_checked = _optional_float(saved.get("last_checked"))
-            except TypeError, ValueError:
-                continue
-            occupant.presence = (
-                Presence.UNKNOWN if presence is Presence.UNDETERMINED else presence
-            )
-            ip = saved.get("ip")
-            occupant.ip = ip if isinstance(ip, str) else None
+        for occupant in self.occupants.values():
+            occupant.known_since = now
+            saved = data.get(occupant.id)
+            if isinstance(saved, Mapping):
+                restore_occupant(occupant, saved, now)
 
     def _set(
-        self, occupant: Occupant, presence: Presence, detection: Detection | None
+        self,
+        occupant: Occupant,
+        presence: Presence,
+        detection: Detection | None,
+        *,
+        arrived: bool = False,
     ) -> PresenceChange | None:
         if occupant.presence is presence:
             return None
         previous, occupant.presence = occupant.presence, presence
-        return PresenceChange(occupant.id, presence, previous, detection)
-
-
-class DisarmPolicy(StrEnum):
-    """When an arrival disarms the alarm."""
-
-    ALWAYS = "always"
-    IF_ARMED_BY_PRESENCE = "if_armed_by_presence"
-
-
-@dataclass(frozen=True, slots=True)
-class ArmDecision:
-    """Arm in ``mode`` because everyone has left."""
-
-    mode: ArmMode
-
-
-@dataclass(frozen=True, slots=True)
-class DisarmDecision:
-    """Disarm because ``occupant_id`` came home."""
-
-    occupant_id: str
-
-
-_GUARDING = frozenset(
-    {
-        AlarmState.ARMING,
-        AlarmState.ARMED_AWAY,
-        AlarmState.ARMED_HOME,
-        AlarmState.ARMED_NIGHT,
-        AlarmState.ARMED_VACATION,
-        AlarmState.PENDING,
-        AlarmState.TRIGGERED,
-    }
-)
-
-
-@dataclass(slots=True)
-class AutoArm:
-    """Arming and disarming by presence, when the "Automatic arming" switch is on.
-
-    The alarm is armed when everyone *has just left* (not whenever everyone is
-    away: a remote disarm while away stays as it is), or when an earlier
-    attempt was refused and is to be retried. It is disarmed when someone who
-    was away comes back, as the disarm policy allows.
-    """
-
-    departure_mode: ArmMode = ArmMode.AWAY
-    disarm_policy: DisarmPolicy = DisarmPolicy.ALWAYS
-    enabled: bool = True
-    # Whether the current arming came from presence (for the disarm policy).
-    armed_by_presence: bool = False
-    # Arm as soon as it can be done (a refused attempt, or the switch turned on).
-    retry_arm: bool = False
-    _everyone_away: bool = False
-
-    def observe(self, tracker: PresenceTracker) -> None:
-        """Take the current presence as the starting point (after a restart)."""
-        self._everyone_away = tracker.everyone_away
-
-    def decide(
-        self,
-        tracker: PresenceTracker,
-        changes: Iterable[PresenceChange],
-        alarm_state: AlarmState,
-    ) -> ArmDecision | DisarmDecision | None:
-        """What presence asks of the alarm now, if anything."""
-        everyone_away = tracker.everyone_away
-        just_left = everyone_away and not self._everyone_away
-        self._everyone_away = everyone_away
-        if not everyone_away:
-            self.retry_arm = False
-        if not self.enabled:
-            return None
-        arrival = next((c for c in changes if c.arrived), None)
-        if arrival is not None and alarm_state in _GUARDING:
-            if self.disarm_policy is DisarmPolicy.ALWAYS or self.armed_by_presence:
-                return DisarmDecision(arrival.occupant_id)
-            return None
-        if (
-            (just_left or self.retry_arm)
-            and everyone_away
-            and alarm_state is AlarmState.DISARMED
-        ):
-            return ArmDecision(self.departure_mode)
-        return None
-
-    def armed(self, *, by_presence: bool) -> None:
-        """The alarm was armed, by presence or by someone."""
-        self.armed_by_presence = by_presence
-        self.retry_arm = False
-
-    def refused(self) -> None:
-        """Arming by presence was refused (a door is open): try again later."""
-        self.retry_arm = True
-
-    def disarmed(self) -> None:
-        """The alarm was disarmed."""
-        self.armed_by_presence = False
-        self.retry_arm = False
-
-    def switched(self, enabled: bool) -> None:
-        """The "Automatic arming" switch changed; turning it on arms if all are away."""
-        self.enabled = enabled
-        self.retry_arm = enabled
-
-
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
+        return PresenceChange(occupant.id, presence, previous, detection, arrived)

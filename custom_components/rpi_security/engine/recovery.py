@@ -7,7 +7,7 @@ away when nothing tells: damaged storage never disarms the house.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .alarm import ARMED_STATES, AlarmSettings, AlarmState, ArmMode
@@ -20,6 +20,8 @@ class StoredParts:
     alarm: Mapping[str, Any] | None = None
     auto_arm_enabled: bool = True
     armed_by_presence: bool = False
+    # The rest of automatic arming's part (what it learned), when readable.
+    auto_arm: Mapping[str, Any] = field(default_factory=dict)
     presence: Mapping[str, Any] | None = None
     # The parts that were there but could not be read ("file" for all of it).
     damaged: tuple[str, ...] = ()
@@ -41,6 +43,7 @@ def read_parts(raw: Any) -> StoredParts:
         notes.append(f"alarm is a {type(alarm).__name__}")
         alarm = None
     enabled, by_presence = True, False
+    auto_arm_rest: Mapping[str, Any] = {}
     auto_arm = raw.get("auto_arm", {})
     if (
         not isinstance(auto_arm, Mapping)
@@ -52,6 +55,7 @@ def read_parts(raw: Any) -> StoredParts:
     else:
         enabled = auto_arm.get("enabled", True)
         by_presence = auto_arm.get("armed_by_presence", False)
+        auto_arm_rest = auto_arm
     presence = raw.get("presence")
     if not isinstance(presence, Mapping):
         # Presence starts afresh (every phone unknown): nothing unsafe.
@@ -60,6 +64,7 @@ def read_parts(raw: Any) -> StoredParts:
         alarm=alarm,
         auto_arm_enabled=enabled,
         armed_by_presence=by_presence,
+        auto_arm=auto_arm_rest,
         presence=presence,
         damaged=tuple(damaged),
         notes=tuple(notes),

@@ -5,15 +5,13 @@ yields to the loop between batches instead of stalling it.
 """
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
+from .frames import FrameKind, Sighting, arp_reply_sender, arp_request
 from .network import (
-    FrameKind,
     InterfaceInfo,
     NetworkUnavailableError,
     RawSocket,
-    arp_reply_sender,
-    arp_request,
     mac_bytes,
     sweep_addresses,
 )
@@ -21,8 +19,9 @@ from .network import (
 # Frames read per readiness callback before the loop gets its turn again.
 BATCH = 128
 
-type Decoder = Callable[[bytes], tuple[bytes, FrameKind, str | None] | None]
-type FrameCallback = Callable[[bytes, FrameKind, str | None], None]
+type Decoder = Callable[[bytes], Sighting | None]
+# Sender MAC, what kind of frame, its IPv4 address, its DHCP host name.
+type FrameCallback = Callable[[bytes, FrameKind, str | None, str | None], None]
 type ErrorCallback = Callable[[NetworkUnavailableError], None]
 
 
@@ -124,15 +123,20 @@ class ArpProber:
         self._sock.close()
 
     async def confirm(
-        self, targets: Mapping[str, str | None], tries: int, interval: float
+        self,
+        targets: Mapping[str, str | None],
+        tries: int,
+        interval: float,
+        sweep: Collection[str] = (),
     ) -> dict[str, str]:
         """Ask phones (MAC -> known IP or None); return MAC -> IP of those that answer.
 
-        Each try sends a request directed at the phone's MAC for its known IP;
-        a phone without a known IP, and on the last try every phone still
-        silent, is asked for every address of the subnet (all sent to its MAC
-        only, so nothing is broadcast). Returns early once every phone answered.
-        Raises :class:`NetworkUnavailableError` when requests cannot be sent.
+        Each try sends a request directed at the phone's MAC for its known IP.
+        The phones in ``sweep`` are also asked, on the last try (or on every
+        try when their IP is unknown), for every address of the subnet, all
+        sent to their MAC only, so nothing is broadcast. Returns early once
+        every phone answered. Raises :class:`NetworkUnavailableError` when
+        requests cannot be sent.
         """
         by_bytes = {mac_bytes(mac): mac for mac in targets}
         confirmation = _Confirmation(set(by_bytes))
@@ -142,7 +146,8 @@ class ArpProber:
                 last = attempt == tries - 1
                 for raw, mac in by_bytes.items():
                     if raw in confirmation.waiting:
-                        self._ask(raw, targets[mac], sweep=last or targets[mac] is None)
+                        widely = mac in sweep and (last or targets[mac] is None)
+                        self._ask(raw, targets[mac], sweep=widely)
                 try:
                     async with asyncio.timeout(interval):
                         await confirmation.all_answered.wait()

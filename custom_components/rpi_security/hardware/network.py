@@ -1,10 +1,10 @@
 """The network seen from the Pi: interfaces, captured frames, ARP probes.
 
-No decisions here. Frames are captured on ``AF_PACKET`` sockets whose BPF filter
-(compiled by libpcap through scapy) runs in the kernel, so traffic from other
-devices never reaches Python. The few header fields needed are read straight
-from the bytes, so a flood of frames costs no dissection. Sockets are
-non-blocking; callers read them when the event loop says they are readable.
+No decisions here, and no reading of frames (that is :mod:`.frames`). Frames
+are captured on ``AF_PACKET`` sockets whose BPF filter (compiled by libpcap
+through scapy) runs in the kernel, so traffic from other devices never
+reaches Python. Sockets are non-blocking; callers read them when the event
+loop says they are readable.
 
 Opening sockets and importing scapy block: callers do that in an executor.
 """
@@ -23,13 +23,13 @@ import socket
 import struct
 
 ETH_P_ALL = 0x0003
-ETH_P_ARP = 0x0806
-ETH_P_IP = 0x0800
-ETH_P_8021Q = 0x8100
 ARPHRD_IEEE80211_RADIOTAP = 803  # /sys/class/net/<iface>/type of a monitor interface
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RADIOTAP = 127
 SO_ATTACH_FILTER = 26
+SOL_PACKET = 263
+PACKET_ADD_MEMBERSHIP = 1
+PACKET_MR_ALLMULTI = 2
 SIOCGIFADDR = 0x8915
 SIOCGIFNETMASK = 0x891B
 
@@ -193,16 +193,25 @@ def neighbour_table(path: Path = Path("/proc/net/arp")) -> dict[str, str]:
 # -- filters -----------------------------------------------------------------
 
 
-def probe_request_filter(macs: Iterable[str]) -> str:
-    """BPF: 802.11 probe requests sent by ``macs`` (RadioTap link type)."""
+def wifi_filter(macs: Iterable[str]) -> str:
+    """BPF: 802.11 probe and (re)association requests sent by ``macs`` (RadioTap)."""
     senders = " or ".join(f"wlan addr2 {mac}" for mac in macs)
-    return f"type mgt subtype probe-req and ({senders})"
+    requests = "subtype probe-req or subtype assoc-req or subtype reassoc-req"
+    return f"type mgt and ({requests}) and ({senders})"
 
 
 def lan_filter(macs: Iterable[str], own_mac: str) -> str:
-    """BPF: Ethernet frames from ``macs`` to this host (or broadcast)."""
+    """BPF: what the phones send here, broadcast or multicast; DHCP from anyone.
+
+    Multicast is most of an idle phone's chatter (mDNS, SSDP, IPv6 neighbour
+    discovery); a DHCP request from an unknown MAC may be a configured phone
+    with a new private address (its host name tells).
+    """
     senders = " or ".join(f"ether src {mac}" for mac in macs)
-    return f"({senders}) and (ether dst {own_mac} or ether broadcast)"
+    return (
+        f"(({senders}) and (ether dst {own_mac} or ether multicast))"
+        " or (udp dst port 67 and ether broadcast)"
+    )
 
 
 def arp_reply_filter(own_mac: str) -> str:
@@ -249,8 +258,14 @@ class RawSocket:
         *,
         protocol: int = ETH_P_ALL,
         receive_buffer: int = 1 << 20,
+        all_multicast: bool = False,
     ) -> None:
-        """Open and bind the socket (blocking). Raises NetworkUnavailableError."""
+        """Open and bind the socket (blocking). Raises NetworkUnavailableError.
+
+        With ``all_multicast`` the interface takes in every multicast group
+        (not only the ones this host joined), for as long as the socket is
+        open; the filter still keeps all but the phones' frames out.
+        """
         self.interface = interface
         try:
             sock = socket.socket(
@@ -264,6 +279,15 @@ class RawSocket:
                 sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, bpf.sock_fprog())
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
             sock.bind((interface, protocol))
+            if all_multicast:
+                membership = struct.pack(
+                    "iHH8s",
+                    socket.if_nametoindex(interface),
+                    PACKET_MR_ALLMULTI,
+                    0,
+                    b"",
+                )
+                sock.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP, membership)
             sock.setblocking(False)
         except OSError as err:
             sock.close()
@@ -293,70 +317,7 @@ class RawSocket:
         self._sock.close()
 
 
-# -- frames ------------------------------------------------------------------
-
-
-class FrameKind(StrEnum):
-    """What a captured frame tells about its sender."""
-
-    PROBE_REQUEST = "probe_request"
-    FRAME = "frame"
-    ARP = "arp"
-
-
-def probe_request(frame: bytes) -> tuple[bytes, FrameKind, None] | None:
-    """The sender of an 802.11 probe request behind a RadioTap header."""
-    if len(frame) < 4 or frame[0] != 0:
-        return None
-    start = int.from_bytes(frame[2:4], "little")
-    if len(frame) < start + 16:
-        return None
-    control = frame[start]
-    if (control >> 2) & 0b11 != 0 or control >> 4 != 4:  # management, probe request
-        return None
-    return frame[start + 10 : start + 16], FrameKind.PROBE_REQUEST, None
-
-
-def lan_sender(frame: bytes) -> tuple[bytes, FrameKind, str | None] | None:
-    """The sender of an Ethernet frame, and its IPv4 address when it shows."""
-    if len(frame) < 14:
-        return None
-    sender = frame[6:12]
-    ethertype = int.from_bytes(frame[12:14], "big")
-    offset = 14
-    if ethertype == ETH_P_8021Q and len(frame) >= 18:
-        ethertype = int.from_bytes(frame[16:18], "big")
-        offset = 18
-    if ethertype == ETH_P_ARP and len(frame) >= offset + 28:
-        return sender, FrameKind.ARP, socket.inet_ntoa(frame[offset + 14 : offset + 18])
-    if ethertype == ETH_P_IP and len(frame) >= offset + 20:
-        source = frame[offset + 12 : offset + 16]
-        return sender, FrameKind.FRAME, socket.inet_ntoa(source)
-    return sender, FrameKind.FRAME, None
-
-
-def arp_reply_sender(frame: bytes) -> tuple[bytes, str] | None:
-    """Sender MAC and IPv4 address of an ARP reply."""
-    if len(frame) < 42 or frame[12:14] != b"\x08\x06" or frame[20:22] != b"\x00\x02":
-        return None
-    return frame[22:28], socket.inet_ntoa(frame[28:32])
-
-
-def arp_request(
-    own_mac: bytes, own_ip: str, target_mac: bytes, target_ip: str
-) -> bytes:
-    """An ARP request for ``target_ip`` sent to ``target_mac`` only (directed)."""
-    frame = (
-        target_mac
-        + own_mac
-        + b"\x08\x06"
-        + b"\x00\x01\x08\x00\x06\x04\x00\x01"
-        + own_mac
-        + socket.inet_aton(own_ip)
-        + b"\x00" * 6
-        + socket.inet_aton(target_ip)
-    )
-    return frame.ljust(60, b"\x00")
+# -- sweeps ------------------------------------------------------------------
 
 
 def sweep_addresses(info: InterfaceInfo) -> list[str]:

@@ -1,11 +1,11 @@
 """The simulated twin of the phones' network: phones present or silent at will."""
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
-from .network import FrameKind
+from .frames import FrameKind
 
-type FrameCallback = Callable[[bytes, FrameKind, str | None], None]
+type FrameCallback = Callable[[bytes, FrameKind, str | None, str | None], None]
 
 
 class SimulatedNetwork:
@@ -22,8 +22,8 @@ class SimulatedNetwork:
     def set_present(self, mac: str, ip: str | None, *, announce: bool = True) -> None:
         """A phone joins (``ip``) or goes silent (``None``).
 
-        A joining phone sends a frame, unless ``announce`` is false: then it
-        only answers ARP, as a phone in power save does.
+        A joining phone sends a DHCP request, unless ``announce`` is false:
+        then it only answers ARP, as a phone in power save does.
         """
         if ip is None:
             self._present.pop(mac, None)
@@ -31,11 +31,15 @@ class SimulatedNetwork:
         self._present[mac] = ip
         if announce:
             sender = bytes.fromhex(mac.replace(":", ""))
-            self._loop.call_soon(self._on_frame, sender, FrameKind.FRAME, ip)
+            self._loop.call_soon(self._on_frame, sender, FrameKind.DHCP, ip, None)
 
     async def confirm(
-        self, targets: Mapping[str, str | None], tries: int, interval: float
+        self,
+        targets: Mapping[str, str | None],
+        tries: int,
+        interval: float,
+        sweep: Collection[str] = (),
     ) -> dict[str, str]:
         """The phones that are present answer at once."""
-        del tries, interval  # a simulated phone answers the first request
+        del tries, interval, sweep  # a simulated phone answers the first request
         return {mac: self._present[mac] for mac in targets if mac in self._present}
