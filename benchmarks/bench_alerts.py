@@ -32,8 +32,10 @@ from harness import (
     DOOR_PIN,
     ONE_PHOTO,
     Figures,
+    Result,
     door_system,
     machine_line,
+    record,
     running_hass,
 )
 from homeassistant.core import HomeAssistant, ServiceCall
@@ -398,7 +400,7 @@ async def outage(count: int) -> tuple[Phase, Phase, bool]:
     return queueing, draining, in_order
 
 
-def _outage_lines(count: int, label: str) -> None:
+def _outage_lines(count: int, label: str) -> tuple[Phase, Phase]:
     queueing, draining, in_order = asyncio.run(outage(count))
     print(
         f"outbox, {count:,} alerts raised during an outage, then a restart ({label}):"
@@ -406,6 +408,46 @@ def _outage_lines(count: int, label: str) -> None:
     print(queueing.line("queued until on disk", count))
     print(draining.line("drained after a restart", count))
     print(f"  in order: {'yes' if in_order else 'NO'}")
+    return queueing, draining
+
+
+def _record_outage(
+    count: int, ours: tuple[Phase, Phase], before: tuple[Phase, Phase] | None
+) -> None:
+    """The outage's headline figures, beside write-per-alert where it ran."""
+    for index, phase in enumerate(("queue", "drain")):
+        mine, theirs = ours[index], before[index] if before else None
+        peer = "write per alert, as before" if theirs else None
+        record(
+            Result(
+                "alerts",
+                f"{phase} {count:,} alerts, total",
+                mine.seconds,
+                "s",
+                theirs.seconds if theirs else None,
+                peer,
+            )
+        )
+        record(
+            Result(
+                "alerts",
+                f"{phase} {count:,} alerts, longest stall but for GC",
+                mine.stalls[1] * 1000,
+                "ms",
+                theirs.stalls[1] * 1000 if theirs else None,
+                peer,
+            )
+        )
+        record(
+            Result(
+                "alerts",
+                f"{phase} {count:,} alerts, store saves per alert",
+                mine.saves / count,
+                "saves",
+                theirs.saves / count if theirs else None,
+                peer,
+            )
+        )
 
 
 def main() -> None:
@@ -418,16 +460,29 @@ def main() -> None:
     ratio = their.percentile(99) / our.percentile(99)
     met = "met" if our.percentile(99) <= 250 else "MISSED"
     print(f"p99 ratio automation / ours: {ratio:.1f}x; target p99 <= 250 ms: {met}")
+    for p in (50, 99):
+        record(
+            Result(
+                "alerts",
+                f"door pin -> send_photo with photo, p{p}",
+                our.percentile(p),
+                "ms",
+                their.percentile(p),
+                "automation (snapshot -> send_photo)",
+            )
+        )
     for count in OUTAGES:
-        _outage_lines(count, "coalesced writes")
+        coalesced = _outage_lines(count, "coalesced writes")
+        before = None
         if count <= 1000 or "--slow" in sys.argv:
             with write_per_alert():
-                _outage_lines(count, "write per alert, as before")
+                before = _outage_lines(count, "write per alert, as before")
         else:
             print(
                 f"  (write per alert at {count:,}: about 2.5 min; run with --slow. "
                 "Issue 12 measured 108 s to queue, 670 ms stall draining.)"
             )
+        _record_outage(count, coalesced, before)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import threading
 import time
 import timeit
 
-from harness import ROOT, machine_line
+from harness import ROOT, Result, machine_line, record
 
 from custom_components.rpi_security.engine.presence import (
     ConfirmationRules,
@@ -324,6 +324,20 @@ def capture_benchmark() -> None:
             f"{now_unicast / before_unicast:.2f}x; ours now vs scapy "
             f"{scapy_unicast / now_unicast:.1f}x less CPU per frame"
         )
+        for peer, figure in (
+            ("scapy sniff", scapy_unicast),
+            ("ours before", before_unicast),
+        ):
+            record(
+                Result(
+                    "presence",
+                    "capture CPU per unicast frame",
+                    now_unicast / 1000,
+                    "ms",
+                    figure / 1000,
+                    peer,
+                )
+            )
     decoder_benchmark()
 
 
@@ -406,6 +420,20 @@ def confirmation_benchmark() -> None:
         f"{statistics.median(nmap_directed) / directed_median:.0f}x, "
         f"sweep {statistics.median(nmap_sweep) / sweep_median:.1f}x"
     )
+    for label, ours_runs, theirs in (
+        ("directed ARP, 5 phones", directed_median, nmap_directed),
+        ("/24 sweep", sweep_median, nmap_sweep),
+    ):
+        record(
+            Result(
+                "presence",
+                f"confirmation, {label}",
+                ours_runs * 1000,
+                "ms",
+                statistics.median(theirs) * 1000,
+                "nmap -sn -PR",
+            )
+        )
     print(
         "  target directed confirmation of 5 phones <= 100 ms: "
         f"{'met' if directed_median <= 0.1 else 'MISSED'}"

@@ -40,7 +40,7 @@ import random
 import time
 from typing import Any
 
-from harness import ROOT  # noqa: F401  (the repository on the path, the loader)
+from harness import ROOT, Result, record  # noqa: F401  (ROOT: the repository on the path)
 from household_model import MINUTE, Household, generate, percentile
 from presence_systems import CONSIDER_HOME, POLL, OurSystem, Record, run_baseline
 
@@ -278,6 +278,21 @@ def main() -> None:
     )
     summaries = {name: report(name, results) for name, results in totals.items()}
     _targets(summaries)
+    for name, summary in summaries.items():
+        for key, label, unit in (
+            ("false_arms", "false arms", "/100 hh-days"),
+            ("empty_disarms", "empty-house disarms", "disarms"),
+        ):
+            record(
+                Result(
+                    "presence accuracy",
+                    f"{name}: {label}",
+                    summary["ours"][key],
+                    unit,
+                    summary["baseline"][key],
+                    "ARP tracker + automation",
+                )
+            )
     if args.markdown:
         print(
             "\n| Scenario | System | False arms /100 household-days "
