@@ -54,9 +54,7 @@ def types(events: list) -> list[EventType]:
 def test_a_door_without_the_entry_delay_triggers_at_once() -> None:
     alarm = machine(door(use_entry_delay=False))
     alarm.arm(ArmMode.AWAY, T0, skip_delay=True)
-    assert states(alarm.sensor_changed("front", True, T0 + 1)) == [
-        AlarmState.TRIGGERED
-    ]
+    assert states(alarm.sensor_changed("front", True, T0 + 1)) == [AlarmState.TRIGGERED]
 
 
 def test_motion_with_the_entry_delay_starts_it() -> None:
@@ -99,9 +97,7 @@ def test_a_door_not_on_the_way_out_starts_the_entry_delay_if_opened_leaving() ->
     alarm = machine(door(), door("patio", use_exit_delay=False))
     alarm.arm(ArmMode.AWAY, T0)
     assert alarm.sensor_changed("front", True, T0 + 2) == []
-    assert states(alarm.sensor_changed("patio", True, T0 + 5)) == [
-        AlarmState.PENDING
-    ]
+    assert states(alarm.sensor_changed("patio", True, T0 + 5)) == [AlarmState.PENDING]
 
 
 def test_the_exit_delay_is_mode_specific_watching() -> None:
@@ -186,9 +182,7 @@ def test_a_door_allowed_open_counts_only_after_closing_and_opening() -> None:
     assert alarm.bypassed == set()
     assert states(alarm.advance(T0 + 30)) == [AlarmState.ARMED_AWAY]
     alarm.sensor_changed("garage", False, T0 + 40)
-    assert states(alarm.sensor_changed("garage", True, T0 + 50)) == [
-        AlarmState.PENDING
-    ]
+    assert states(alarm.sensor_changed("garage", True, T0 + 50)) == [AlarmState.PENDING]
 
 
 def test_a_pir_still_on_when_arming_ends_is_allowed_by_default() -> None:
@@ -197,9 +191,7 @@ def test_a_pir_still_on_when_arming_ends_is_allowed_by_default() -> None:
     alarm.arm(ArmMode.AWAY, T0, skip_delay=True)
     assert alarm.state is AlarmState.ARMED_AWAY
     alarm.sensor_changed("hall", False, T0 + 1)
-    assert states(alarm.sensor_changed("hall", True, T0 + 2)) == [
-        AlarmState.TRIGGERED
-    ]
+    assert states(alarm.sensor_changed("hall", True, T0 + 2)) == [AlarmState.TRIGGERED]
 
 
 def test_a_pir_not_allowed_open_refuses_arming() -> None:
@@ -337,9 +329,7 @@ def test_an_unavailable_sensor_that_triggers_refuses_arming_until_forced() -> No
     # Back and shut, it is watched again.
     alarm.sensor_changed("zigbee", False, T0 + 5)
     assert alarm.bypassed == set()
-    assert states(alarm.sensor_changed("zigbee", True, T0 + 6)) == [
-        AlarmState.PENDING
-    ]
+    assert states(alarm.sensor_changed("zigbee", True, T0 + 6)) == [AlarmState.PENDING]
 
 
 def test_faults_survive_a_restart_and_clear_when_the_sensor_is_back() -> None:

@@ -145,9 +145,7 @@ def test_tamper_during_the_exit_delay_returns_to_the_mode_armed() -> None:
 
 def test_tamper_cuts_the_entry_delay_short() -> None:
     alarm = armed(house(front=SensorType.DOOR, pir_box=SensorType.TAMPER))
-    assert states(alarm.sensor_changed("front", True, T0 + 1)) == [
-        AlarmState.PENDING
-    ]
+    assert states(alarm.sensor_changed("front", True, T0 + 1)) == [AlarmState.PENDING]
     events = alarm.sensor_changed("pir_box", True, T0 + 2)
     assert states(events) == [AlarmState.TRIGGERED]
     assert alarm.deadline == T0 + 2 + 60

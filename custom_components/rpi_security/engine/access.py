@@ -6,6 +6,8 @@ wrong code at once, before the slow hash check starts, so codes sent in
 parallel cannot all be checked before the first failure counts. Settling the
 attempt with the right code takes the count back. Lock-outs grow longer when
 they follow each other, and everything the lock-out knows can be stored.
+A user may be limited to some areas (:attr:`User.areas`); the lock-out is
+one for the whole system, whatever area a code was meant for.
 """
 
 from collections import deque

@@ -54,6 +54,14 @@ class ArmMode(StrEnum):
         return self in (ArmMode.AWAY, ArmMode.VACATION)
 
     @classmethod
+    def standard(cls) -> tuple[ArmMode, ...]:
+        """Every mode but custom bypass, which watches the sensors picked for it.
+
+        What can be offered where the user cannot yet pick those sensors.
+        """
+        return tuple(mode for mode in cls if mode is not cls.CUSTOM_BYPASS)
+
+    @classmethod
     def of_state(cls, state: AlarmState | str) -> ArmMode | None:
         """The mode an ``armed_*`` state is armed in, else ``None``."""
         value = str(state)
