@@ -12,14 +12,13 @@ from custom_components.rpi_security.engine.alarm import (
     ArmMode,
     ArmModeNotEnabledError,
     EventType,
-    SensorType,
 )
 from custom_components.rpi_security.engine.areas import (
     House,
     HouseState,
     combined_state,
 )
-from custom_components.rpi_security.engine.sensors import AlarmKind
+from custom_components.rpi_security.engine.sensors import AlarmKind, SensorType
 
 T0 = 1_700_000_000.0
 S = AlarmState

@@ -8,13 +8,13 @@ from custom_components.rpi_security.engine.alarm import (
     AlarmState,
     ArmMode,
     EventType,
-    SensorType,
 )
 from custom_components.rpi_security.engine.cross_zone import (
     CrossZone,
     CrossZoneGroup,
     check_groups,
 )
+from custom_components.rpi_security.engine.sensors import SensorType
 
 T0 = 1_700_000_000.0
 LOUNGE = CrossZoneGroup("lounge", frozenset({"pir_a", "pir_b", "window", "box"}), 60)
@@ -154,6 +154,8 @@ def test_unreadable_held_trips_are_refused(cross_zone: object) -> None:
 
 def test_held_trips_of_groups_that_are_gone_are_dropped() -> None:
     groups = CrossZone((LOUNGE,))
+    with pytest.raises(ValueError, match="not a mapping"):
+        groups.restore(["lounge"])
     groups.restore({"lounge": {"pir_a": T0, "gone": T0}, "old": {"pir_b": T0}})
     assert groups.snapshot() == {"lounge": {"pir_a": T0}}
 

@@ -13,10 +13,10 @@ from custom_components.rpi_security.engine.alarm import (
     ArmModeNotEnabledError,
     DisarmFirstError,
     EventType,
-    SensorType,
-    SkipDelayRefusedError,
 )
+from custom_components.rpi_security.engine.events import SkipDelayRefusedError
 from custom_components.rpi_security.engine.modes import ModeSettings
+from custom_components.rpi_security.engine.sensors import SensorType
 
 T0 = 1_700_000_000.0
 ALL_MODES = frozenset(ArmMode)

@@ -12,6 +12,7 @@ from custom_components.rpi_security.engine.alarm import (
     ArmMode,
     EventType,
 )
+from custom_components.rpi_security.engine.areas import area_machine
 from custom_components.rpi_security.engine.sensors import (
     Sensor,
     SensorType,
@@ -23,9 +24,7 @@ SETTINGS = AlarmSettings(exit_delay=30, entry_delay=20, trigger_time=60)
 
 
 def machine(*sensors: Sensor, **settings: object) -> AlarmMachine:
-    return AlarmMachine.for_sensors(
-        replace(SETTINGS, **settings), sensors, area="house"
-    )
+    return area_machine("house", replace(SETTINGS, **settings), sensors)
 
 
 def door(sensor_id: str = "front", **options: object) -> Sensor:
@@ -350,3 +349,39 @@ def test_the_options_a_machine_uses() -> None:
     assert alarm.sensor_options("hall") == default_options(SensorType.MOTION)
     alarm.settings = replace(alarm.settings, motion_uses_entry_delay=True)
     assert alarm.sensor_options("hall").use_entry_delay
+
+
+def test_the_edges_of_unavailability() -> None:
+    alarm = machine(door(), motion())
+    assert alarm.sensor_changed("unknown", None, T0) == []
+    # A first level after a start may be "unavailable" too.
+    alarm.arm(ArmMode.AWAY, T0, skip_delay=True)
+    assert types(alarm.sensor_seen("front", None, T0 + 1)) == [EventType.FAULT]
+    # Arming in a mode that does not watch an unavailable sensor: no fault.
+    alarm.disarm(T0 + 2)
+    alarm.sensor_changed("hall", None, T0 + 3)
+    assert types(alarm.arm(ArmMode.HOME, T0 + 4, force=True)) == [
+        EventType.STATE_CHANGED,
+        EventType.FAULT,  # the front door, not the hall's PIR
+    ]
+
+
+def test_a_fault_of_a_sensor_never_heard_before_the_stop_clears_on_restore() -> None:
+    alarm = machine(door("zigbee"))
+    alarm.arm(ArmMode.AWAY, T0, skip_delay=True)
+    alarm.sensor_changed("zigbee", None, T0 + 1)
+    snapshot = alarm.snapshot(T0 + 2)
+    assert "zigbee" not in snapshot["levels"]
+    fresh = machine(door("zigbee"))
+    events = fresh.restore(snapshot, T0 + 10, {"zigbee": False})
+    assert types(events) == [EventType.FAULT_CLEARED]
+
+
+def test_what_a_disarmed_area_watches() -> None:
+    alarm = machine(door(), Sensor("box", SensorType.TAMPER))
+    assert alarm.next_state is None
+    assert alarm.seconds_left(T0) is None
+    assert alarm.sensor_changed("unknown", True, T0) == []
+    assert not alarm.watches("front")
+    assert alarm.watches("box")
+    assert not alarm.watches("unknown", ArmMode.AWAY)

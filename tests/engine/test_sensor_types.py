@@ -10,6 +10,7 @@ from custom_components.rpi_security.engine.alarm import (
     ArmMode,
     EventType,
 )
+from custom_components.rpi_security.engine.areas import area_machine
 from custom_components.rpi_security.engine.sensors import (
     AlarmKind,
     Sensor,
@@ -94,12 +95,22 @@ def test_defaults_reproduce_doors_and_motion_as_they_were() -> None:
         assert options.auto_bypass_modes == frozenset()
 
 
+def test_the_kind_of_alarm_each_type_raises() -> None:
+    assert {t: t.alarm_kind for t in SensorType} == {
+        SensorType.DOOR: AlarmKind.INTRUSION,
+        SensorType.WINDOW: AlarmKind.INTRUSION,
+        SensorType.MOTION: AlarmKind.INTRUSION,
+        SensorType.TAMPER: AlarmKind.TAMPER,
+        SensorType.ENVIRONMENTAL: AlarmKind.ENVIRONMENTAL,
+    }
+
+
 def test_sensor_of_changes_the_types_defaults() -> None:
     sensor = Sensor.of("hall", SensorType.MOTION, use_entry_delay=True)
     assert sensor.options == SensorOptions(
         use_entry_delay=True, allow_open_at_arming=True
     )
-    machine = AlarmMachine.for_sensors(SETTINGS, [sensor], area="house")
+    machine = area_machine("house", SETTINGS, [sensor])
     assert machine.sensor_options("hall").use_entry_delay
     assert machine.area == "house"
 

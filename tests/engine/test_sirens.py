@@ -4,10 +4,9 @@ from custom_components.rpi_security.engine.alarm import (
     AlarmMachine,
     AlarmSettings,
     ArmMode,
-    SensorType,
 )
 from custom_components.rpi_security.engine.areas import House
-from custom_components.rpi_security.engine.sensors import AlarmKind
+from custom_components.rpi_security.engine.sensors import AlarmKind, SensorType
 from custom_components.rpi_security.engine.sirens import (
     Output,
     OutputChange,

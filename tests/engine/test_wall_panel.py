@@ -9,8 +9,8 @@ from custom_components.rpi_security.engine.alarm import (
     AlarmSettings,
     AlarmState,
     ArmMode,
-    SensorType,
 )
+from custom_components.rpi_security.engine.sensors import SensorType
 from custom_components.rpi_security.engine.wall_panel import (
     MAX_PAYLOAD_BYTES,
     CommandRejectedError,

@@ -6,34 +6,26 @@ can move time freely. Methods return the events that happened; the caller turns
 them into entity states, bus events and timers. How the glue uses the
 engine: :mod:`custom_components.rpi_security.engine`.
 
-The rules (sensor types and options: :mod:`.sensors`; which sensors each
-mode watches and which may be open to arm: :mod:`.watching`):
+The rules in short (sensor types and options: :mod:`.sensors`; what each
+mode watches and what may be open to arm: :mod:`.watching`):
 
-* Arming refuses the watched sensors in the way (:meth:`AlarmMachine.blocking`,
-  named by :class:`ArmingRefusedError`). ``force`` bypasses them all,
-  ``bypass`` only those named (the "Arm anyway" of a refusal); a bypassed
-  sensor counts again once it has closed and opens again, or once the area
-  is disarmed. An unavailable sensor refuses arming only if it triggers when
-  unavailable; any other is reported as a fault (the house is never left
-  less guarded because a sensor failed).
-* During the exit delay, sensors that use it are ignored; any other watched
-  sensor trips as if armed. When it ends, a watched sensor still open trips
-  unless it may be open at arming.
-* Armed, a watched sensor opening starts the entry delay (if it uses it) or
+* arming refuses the watched sensors in the way unless told to bypass them
+  (:meth:`AlarmMachine.check_arm`); an unavailable sensor is reported as a
+  fault and refuses nothing, unless it triggers when unavailable;
+* during the exit delay, sensors that use it are ignored and any other
+  watched sensor trips as if armed; when it ends, a watched sensor still
+  open trips unless it may be open at arming;
+* armed, a watched sensor opening starts the entry delay (if it uses it) or
   triggers at once; motion counts only within the pet-immune window after a
   door or window opened, when that window is set; a sensor of a cross-zone
-  group waits for a second sensor of its group (:mod:`.cross_zone`).
-  Pending or triggered, burglary sensors are reported and keep the clock
-  (they follow the entry delay, as a panel's interior zones do).
-* Tamper and environmental sensors trigger at once in every state, cutting
-  an entry delay short. After the trigger time the area returns to where it
-  was (armed, or disarmed), or disarms with ``disarm_after_trigger``.
-* ``skip_delay`` ends the exit delay now. The entry delay cannot be skipped:
-  that must neither silence an intrusion nor sound the siren at an owner
-  about to disarm; only disarming ends it.
+  group waits for a second one (:mod:`.cross_zone`); pending or triggered,
+  they are reported and keep the clock (as a panel's interior zones do);
+* tamper and environmental sensors trigger at once in every state;
+* after the trigger time the area returns to where it was, or disarms with
+  ``disarm_after_trigger``.
 """
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +33,6 @@ from .alarm_snapshot import load, write
 from .cross_zone import CrossZone
 from .events import (
     REPORT_OF_ALARM,
-    AlarmError,
     AlarmEvent,
     ArmingRefusedError,
     ArmModeNotEnabledError,
@@ -57,14 +48,12 @@ from .modes import (
     ArmMode,
     Delays,
 )
-from .sensors import AlarmKind, Sensor, SensorKind, SensorOptions, SensorType
+from .sensors import AlarmKind, SensorKind, SensorOptions, SensorType
 from .watching import SensorRules
 
 __all__ = [
     "ARMED_STATES",
-    "AlarmError",
     "AlarmEvent",
-    "AlarmKind",
     "AlarmMachine",
     "AlarmSettings",
     "AlarmState",
@@ -74,8 +63,6 @@ __all__ = [
     "DisarmFirstError",
     "EventType",
     "SensorKind",
-    "SensorType",
-    "SkipDelayRefusedError",
 ]
 
 
@@ -103,7 +90,8 @@ class AlarmMachine:
     # Where a triggered alarm returns to when its trigger time ends.
     return_state: AlarmState = AlarmState.DISARMED
     open_sensors: set[str] = field(default_factory=set)
-    # Forced past at arming; each rejoins once it closes.
+    # Forced past at arming; each rejoins once it closes (so all are open,
+    # and none of them can open: they need no check when one does).
     bypassed: set[str] = field(default_factory=set)
     # Open at arming in a mode that bypasses them; until disarmed.
     auto_bypassed: set[str] = field(default_factory=set)
@@ -120,19 +108,6 @@ class AlarmMachine:
     levels_at_stop: dict[str, bool] = field(default_factory=dict)
     _cross_zone: CrossZone | None = field(default=None, init=False, repr=False)
     _rules: SensorRules | None = field(default=None, init=False, repr=False)
-
-    @classmethod
-    def for_sensors(
-        cls, settings: AlarmSettings, sensors: Iterable[Sensor], *, area: str | None
-    ) -> AlarmMachine:
-        """A machine for ``area`` watching ``sensors``."""
-        sensors = list(sensors)
-        return cls(
-            settings=settings,
-            sensors={sensor.id: sensor.type for sensor in sensors},
-            options={s.id: s.options for s in sensors if s.options is not None},
-            area=area,
-        )
 
     # -- queries -------------------------------------------------------------
 
@@ -176,10 +151,10 @@ class AlarmMachine:
     @property
     def cross_zone(self) -> CrossZone:
         """The trips cross-zone groups hold, reset when the settings change."""
-        groups = self._cross_zone
-        if groups is None or groups.groups is not self.settings.cross_zone_groups:
-            groups = self._cross_zone = CrossZone(self.settings.cross_zone_groups)
-        return groups
+        self._cross_zone = CrossZone.of(
+            self._cross_zone, self.settings.cross_zone_groups
+        )
+        return self._cross_zone
 
     @cross_zone.setter
     def cross_zone(self, groups: CrossZone) -> None:
@@ -201,8 +176,14 @@ class AlarmMachine:
     ) -> tuple[str, ...] | None:
         """Raise the error :meth:`arm` would raise, changing nothing.
 
-        Returns the sensors arming would bypass, or ``None`` when the area is
-        already armed (or arming) in ``mode``.
+        The sensors in the way (:meth:`blocking`) refuse the arming, named by
+        :class:`ArmingRefusedError`, unless ``force`` bypasses them all or
+        ``bypass`` names them all (the "Arm anyway" of a refusal). A bypassed
+        sensor counts again once it has closed and opens again, or once the
+        area is disarmed. Unavailable sensors that do not trigger when
+        unavailable never refuse: the house is never left less guarded
+        because a sensor failed. Returns the sensors arming would bypass, or
+        ``None`` when the area is already armed (or arming) in ``mode``.
         """
         if mode not in self.settings.arm_modes:
             raise ArmModeNotEnabledError(mode)
@@ -229,7 +210,7 @@ class AlarmMachine:
         skip_delay: bool = False,
         changed_by: str | None = None,
     ) -> list[AlarmEvent]:
-        """Start arming in ``mode``; see the module's docstring for refusals."""
+        """Start arming in ``mode`` (refusals: :meth:`check_arm`)."""
         in_the_way = self.check_arm(mode, force=force, bypass=bypass)
         if in_the_way is None:
             return []  # already armed, or arming, this way
@@ -254,11 +235,7 @@ class AlarmMachine:
         self.last_door_open = None
         if self.state is AlarmState.DISARMED:
             return []
-        self.armed_mode = None
-        self.bypassed.clear()
-        self.auto_bypassed.clear()
-        self.cross_zone.clear()
-        self.return_state = AlarmState.DISARMED
+        self._unarm()
         return [
             self._move(AlarmState.DISARMED, None, cause=None, changed_by=changed_by)
         ]
@@ -286,7 +263,12 @@ class AlarmMachine:
     def skip_delay(
         self, now: float, *, changed_by: str | None = None
     ) -> list[AlarmEvent]:
-        """End the exit delay now; any other state refuses (nothing changes)."""
+        """End the exit delay now; any other state refuses, changing nothing.
+
+        The entry delay cannot be skipped: that must neither silence an
+        intrusion nor sound the siren at an owner about to disarm; only
+        disarming ends it.
+        """
         if self.state is not AlarmState.ARMING:
             raise SkipDelayRefusedError(self.state)
         return self._armed(now, changed_by or self.changed_by, faults=False)
@@ -369,13 +351,18 @@ class AlarmMachine:
         load(self, data, now, sensor_levels)
         events = self.advance(now)
         for sensor_id in sorted(sensor_levels):
-            if sensor_id in self.levels_at_stop:
+            if sensor_id in self.levels_at_stop or sensor_id in self.faults:
                 events += self.sensor_seen(sensor_id, sensor_levels[sensor_id], now)
-            elif sensor_id in self.faults:
-                events += self._available(sensor_id)
         return events
 
     # -- internals -----------------------------------------------------------
+
+    def _unarm(self) -> None:
+        """Forget the arming: its mode, its bypasses, its held trips."""
+        self.armed_mode, self.return_state = None, AlarmState.DISARMED
+        self.bypassed.clear()
+        self.auto_bypassed.clear()
+        self.cross_zone.clear()
 
     def _delays(self) -> Delays:
         return self.settings.delays(self.armed_mode)
@@ -472,7 +459,6 @@ class AlarmMachine:
         """A door, window or motion sensor opened: it may trip the alarm."""
         if (
             self.state not in GUARDING_STATES
-            or sensor_id in self.bypassed
             or sensor_id in self.auto_bypassed
             or not self.watches(sensor_id)
         ):
@@ -510,8 +496,6 @@ class AlarmMachine:
         Disarmed, the area returns to disarmed after the trigger time;
         arming, armed or pending, to the mode armed (``return_state``).
         """
-        if sensor_id in self.bypassed:
-            return []
         alarm = kind.alarm_kind
         if self.state is AlarmState.TRIGGERED:
             report = REPORT_OF_ALARM[alarm]
@@ -564,9 +548,7 @@ class AlarmMachine:
     def _end_trigger(self) -> AlarmEvent:
         target = self._after_trigger()
         if target is AlarmState.DISARMED:
-            self.armed_mode = None
-            self.bypassed.clear()
-            self.auto_bypassed.clear()
+            self._unarm()
         self.cross_zone.clear()
         # Whatever is still open stays quiet until it closes and opens again.
         return self._move(target, None, cause=self.cause, changed_by=self.changed_by)

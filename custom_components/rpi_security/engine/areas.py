@@ -39,8 +39,23 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .alarm import AlarmError, AlarmEvent, AlarmMachine
-from .modes import AlarmState, ArmMode
+from .alarm import AlarmEvent, AlarmMachine
+from .events import AlarmError
+from .modes import AlarmSettings, AlarmState, ArmMode
+from .sensors import Sensor
+
+
+def area_machine(
+    area_id: str, settings: AlarmSettings, sensors: Iterable[Sensor]
+) -> AlarmMachine:
+    """The alarm machine of one area, watching ``sensors``."""
+    sensors = list(sensors)
+    return AlarmMachine(
+        settings=settings,
+        sensors={sensor.id: sensor.type for sensor in sensors},
+        options={s.id: s.options for s in sensors if s.options is not None},
+        area=area_id,
+    )
 
 
 @dataclass(frozen=True, slots=True)
