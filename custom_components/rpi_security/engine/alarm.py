@@ -49,7 +49,7 @@ from .modes import (
     Delays,
 )
 from .sensors import AlarmKind, SensorKind, SensorOptions, SensorType
-from .watching import SensorRules
+from .watching import SensorProfile, SensorRules
 
 __all__ = [
     "ARMED_STATES",
@@ -143,18 +143,18 @@ class AlarmMachine:
     @property
     def rules(self) -> SensorRules:
         """The sensors as the modes see them, rebuilt when the settings change."""
-        self._rules = SensorRules.of(
-            self._rules, self.settings, self.sensors, self.options
-        )
-        return self._rules
+        rules = self._rules
+        if rules is None or not rules.reads(self.settings, self.sensors, self.options):
+            rules = self._rules = SensorRules(self.settings, self.sensors, self.options)
+        return rules
 
     @property
     def cross_zone(self) -> CrossZone:
         """The trips cross-zone groups hold, reset when the settings change."""
-        self._cross_zone = CrossZone.of(
-            self._cross_zone, self.settings.cross_zone_groups
-        )
-        return self._cross_zone
+        groups = self._cross_zone
+        if groups is None or groups.groups is not self.settings.cross_zone_groups:
+            groups = self._cross_zone = CrossZone(self.settings.cross_zone_groups)
+        return groups
 
     @cross_zone.setter
     def cross_zone(self, groups: CrossZone) -> None:
@@ -279,7 +279,11 @@ class AlarmMachine:
         """Apply the rules to a sensor that opened, closed or became unavailable."""
         if is_open is None:
             return self._went_unavailable(sensor_id, now)
-        events = self._available(sensor_id)
+        events = (
+            self._available(sensor_id)
+            if sensor_id in self.unavailable or sensor_id in self.faults
+            else []
+        )
         was_open = sensor_id in self.open_sensors
         self.set_initial(sensor_id, is_open)
         if not is_open:
@@ -365,7 +369,7 @@ class AlarmMachine:
         self.cross_zone.clear()
 
     def _delays(self) -> Delays:
-        return self.settings.delays(self.armed_mode)
+        return self.rules.delays[self.armed_mode]
 
     def _faults_at_arming(self, mode: ArmMode) -> list[AlarmEvent]:
         """Arming with unavailable sensors: each is reported again."""
@@ -389,9 +393,10 @@ class AlarmMachine:
             mode, self.open_sensors, self.bypassed | self.auto_bypassed
         )
         self.auto_bypassed |= bypassed
+        profiles = self.rules.profiles
         for sensor_id in tripping:
             events += self._intrusion(
-                sensor_id, self.sensors[sensor_id], now, offline=False
+                sensor_id, profiles[sensor_id], now, offline=False
             )
         return events
 
@@ -436,39 +441,36 @@ class AlarmMachine:
         return [self._event(EventType.DELAY_CHANGED, cause=sensor_id)]
 
     def _opened(self, sensor_id: str, now: float, *, offline: bool) -> list[AlarmEvent]:
-        kind = self.sensors.get(sensor_id)
-        if kind is None:
+        profile = self.rules.profiles.get(sensor_id)
+        if profile is None:
             return []
-        if kind.always_armed:
-            return self._always_armed(sensor_id, kind, now, offline=offline)
+        if profile.always_armed:
+            return self._always_armed(sensor_id, profile.type, now, offline=offline)
         events = []
         if (
             self.state is AlarmState.ARMING
             and self.exit_deadline is not None
-            and self.sensor_options(sensor_id).arm_after_closing
+            and profile.options.arm_after_closing
         ):
             # Opened again before the shortened delay ran out: the door is
             # still in use, the full exit delay is back.
             self.deadline, self.exit_deadline = self.exit_deadline, None
             events.append(self._event(EventType.DELAY_CHANGED, cause=sensor_id))
-        return events + self._intrusion(sensor_id, kind, now, offline=offline)
+        return events + self._intrusion(sensor_id, profile, now, offline=offline)
 
     def _intrusion(
-        self, sensor_id: str, kind: SensorType, now: float, *, offline: bool
+        self, sensor_id: str, profile: SensorProfile, now: float, *, offline: bool
     ) -> list[AlarmEvent]:
         """A door, window or motion sensor opened: it may trip the alarm."""
         if (
             self.state not in GUARDING_STATES
+            or self.armed_mode not in profile.watched_in
             or sensor_id in self.auto_bypassed
-            or not self.watches(sensor_id)
         ):
             return []
-        if (
-            self.state is AlarmState.ARMING
-            and self.sensor_options(sensor_id).use_exit_delay
-        ):
+        if self.state is AlarmState.ARMING and profile.options.use_exit_delay:
             return []  # on the way out
-        if kind.perimeter:
+        if profile.perimeter:
             self.last_door_open = now
         elif not self._pet_window_open(now):
             return []
@@ -477,7 +479,10 @@ class AlarmMachine:
             # Report the sensor, keep the clock.
             return [self._event(EventType.TRIGGER, cause=sensor_id, alarm=alarm)]
         sensors: tuple[str, ...] = (sensor_id,)
-        if self.cross_zone.group_of(sensor_id) is not None:
+        if (
+            self.settings.cross_zone_groups
+            and self.cross_zone.group_of(sensor_id) is not None
+        ):
             confirmation = self.cross_zone.trip(sensor_id, now)
             if confirmation is None:
                 held = EventType.UNCONFIRMED
@@ -485,7 +490,8 @@ class AlarmMachine:
                     self._event(held, cause=sensor_id, offline=offline, alarm=alarm)
                 ]
             sensors = confirmation.sensors
-        delayed = self.sensor_options(sensors[0]).use_entry_delay
+        first = profile if len(sensors) == 1 else self.rules.profiles[sensors[0]]
+        delayed = first.options.use_entry_delay
         return self._trip(sensors, alarm, now, offline=offline, delayed=delayed)
 
     def _always_armed(
@@ -513,13 +519,7 @@ class AlarmMachine:
     ) -> list[AlarmEvent]:
         """Report the trip and go off: the entry delay if ``delayed``, or at once."""
         cause = sensors[0]
-        report = self._event(
-            REPORT_OF_ALARM[alarm],
-            cause=cause,
-            offline=offline,
-            sensors=sensors,
-            alarm=alarm,
-        )
+        report = self._event(REPORT_OF_ALARM[alarm], cause, offline, sensors, alarm)
         delays = self._delays()
         pending = delayed and delays.entry_delay > 0
         moved = self._move(
@@ -556,24 +556,24 @@ class AlarmMachine:
     def _event(
         self,
         event_type: EventType,
-        *,
         cause: str | None = None,
         offline: bool = False,
         sensors: tuple[str, ...] = (),
         alarm: AlarmKind | None = None,
+        *,
         previous: AlarmState | None = None,
     ) -> AlarmEvent:
         """An event about the current state (after ``previous``, if it changed)."""
-        return AlarmEvent(
+        return AlarmEvent(  # by position: one is built for every trip
             event_type,
             self.state,
             self.state if previous is None else previous,
-            cause=cause,
-            changed_by=self.changed_by,
-            offline=offline,
-            area=self.area,
-            sensors=sensors or ((cause,) if cause else ()),
-            alarm=alarm,
+            cause,
+            self.changed_by,
+            offline,
+            self.area,
+            sensors or ((cause,) if cause else ()),
+            alarm,
         )
 
     def _move(
@@ -594,10 +594,5 @@ class AlarmMachine:
         if state is not AlarmState.ARMING:
             self.exit_deadline = None
         return self._event(
-            EventType.STATE_CHANGED,
-            cause=cause,
-            offline=offline,
-            sensors=sensors,
-            alarm=alarm,
-            previous=previous,
+            EventType.STATE_CHANGED, cause, offline, sensors, alarm, previous=previous
         )

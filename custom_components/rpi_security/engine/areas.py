@@ -159,8 +159,11 @@ class House:
         self, sensor_id: str, is_open: bool | None, now: float
     ) -> list[AlarmEvent]:
         """A sensor opened, closed or became unavailable, in each of its areas."""
+        machines = self._areas_of.get(sensor_id, ())
+        if len(machines) == 1:  # the usual case, and the quickest
+            return machines[0].sensor_changed(sensor_id, is_open, now)
         events: list[AlarmEvent] = []
-        for machine in self.areas_of(sensor_id):
+        for machine in machines:
             events += machine.sensor_changed(sensor_id, is_open, now)
         return events
 

@@ -53,15 +53,6 @@ class CrossZone:
                     raise ValueError(f"{sensor_id} is in two cross-zone groups")
                 self._group_of[sensor_id] = group
 
-    @classmethod
-    def of(
-        cls, current: CrossZone | None, groups: tuple[CrossZoneGroup, ...]
-    ) -> CrossZone:
-        """``current`` if it holds these very groups, else a new, empty state."""
-        if current is not None and current.groups is groups:
-            return current
-        return cls(groups)
-
     def group_of(self, sensor_id: str) -> CrossZoneGroup | None:
         """The group ``sensor_id`` belongs to, if any."""
         return self._group_of.get(sensor_id)

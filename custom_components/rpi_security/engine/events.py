@@ -14,8 +14,8 @@ are a watched sensor that became unavailable and came back (supervision);
 countdown). ``area`` names the area, ``sensors`` every sensor behind a trip.
 """
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from .modes import AlarmState, ArmMode
 from .sensors import AlarmKind
@@ -48,9 +48,12 @@ REPORT_OF_ALARM = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class AlarmEvent:
-    """Something the outside world should hear about."""
+class AlarmEvent(NamedTuple):
+    """Something the outside world should hear about.
+
+    Immutable; a named tuple because every sensor edge makes one or two, and
+    it is the quickest immutable record to build.
+    """
 
     type: EventType
     state: AlarmState

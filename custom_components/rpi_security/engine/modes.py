@@ -15,6 +15,7 @@ every state, whatever a mode says (see :mod:`.sensors`).
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from .cross_zone import CrossZoneGroup
 
@@ -46,7 +47,7 @@ class ArmMode(StrEnum):
     @property
     def armed_state(self) -> AlarmState:
         """The state the panel shows once armed in this mode."""
-        return AlarmState(f"armed_{self.value}")
+        return _ARMED_STATE[self]
 
     @property
     def watches_interior(self) -> bool:
@@ -73,7 +74,8 @@ class ArmMode(StrEnum):
             return None
 
 
-ARMED_STATES = frozenset(mode.armed_state for mode in ArmMode)
+_ARMED_STATE = {mode: AlarmState(f"armed_{mode.value}") for mode in ArmMode}
+ARMED_STATES = frozenset(_ARMED_STATE.values())
 # States in which an area watches its sensors (and reports their faults).
 GUARDING_STATES = ARMED_STATES | {
     AlarmState.ARMING,
@@ -94,8 +96,7 @@ class ModeSettings:
     sensors: frozenset[str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Delays:
+class Delays(NamedTuple):
     """The delays in force for one mode, in seconds."""
 
     exit_delay: float

@@ -1,8 +1,10 @@
 """Which sensors an area watches in each mode, and which may be open to arm.
 
-Pure Python. :class:`SensorRules` reads an area's settings, its sensors'
-types and their options (the machine's own dictionaries, by reference, so a
-sensor added to them counts at once):
+Pure Python. :class:`SensorRules` compiles an area's settings, its sensors'
+types and their options into one profile per sensor (a sensor edge then
+costs one lookup), and is compiled again whenever the machine is given new
+settings, sensors or options (assign new ones; a dictionary changed in place
+is not seen):
 
 * a tamper or environmental sensor is watched always, in every state;
 * a mode that names its sensors (:attr:`.modes.ModeSettings.sensors`)
@@ -18,80 +20,110 @@ depend on the area being armed.
 """
 
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .modes import AlarmSettings, ArmMode
+from .modes import AlarmSettings, ArmMode, Delays
 from .sensors import SensorOptions, SensorType, default_options
 
 
-@dataclass(frozen=True, slots=True)
+class SensorProfile(NamedTuple):
+    """One sensor as the rules see it."""
+
+    type: SensorType
+    options: SensorOptions
+    always_armed: bool
+    perimeter: bool
+    # The modes that watch it (every mode for a 24-hour sensor).
+    watched_in: frozenset[ArmMode]
+
+
 class SensorRules:
     """An area's sensors as its arm modes see them."""
 
-    settings: AlarmSettings
-    types: Mapping[str, SensorType]
-    options: Mapping[str, SensorOptions]
+    __slots__ = ("delays", "options", "profiles", "settings", "types")
 
-    @classmethod
-    def of(
-        cls,
-        current: SensorRules | None,
+    def __init__(
+        self,
         settings: AlarmSettings,
         types: Mapping[str, SensorType],
         options: Mapping[str, SensorOptions],
-    ) -> SensorRules:
-        """``current`` if it reads these very objects, else new rules for them."""
-        if (
-            current is not None
-            and current.settings is settings
-            and current.types is types
-            and current.options is options
-        ):
-            return current
-        return cls(settings, types, options)
+    ) -> None:
+        """Compile the profiles and each mode's delays."""
+        self.settings, self.types, self.options = settings, types, options
+        self.profiles = {
+            sensor_id: self._profile(sensor_id, kind)
+            for sensor_id, kind in types.items()
+        }
+        # By mode; ``None``: disarmed (a 24-hour sensor, a manual trigger).
+        self.delays: dict[ArmMode | None, Delays] = {
+            mode: settings.delays(mode) for mode in (None, *ArmMode)
+        }
 
-    def options_of(self, sensor_id: str) -> SensorOptions:
-        """A sensor's options (its type's defaults unless set)."""
-        options = self.options.get(sensor_id)
-        if options is not None:
-            return options
-        return default_options(
-            self.types.get(sensor_id, SensorType.DOOR),
-            motion_uses_entry_delay=self.settings.motion_uses_entry_delay,
+    def reads(
+        self,
+        settings: AlarmSettings,
+        types: Mapping[str, SensorType],
+        options: Mapping[str, SensorOptions],
+    ) -> bool:
+        """Whether these rules were compiled from these very objects."""
+        return (
+            self.settings is settings
+            and self.types is types
+            and self.options is options
         )
 
-    def watches(self, sensor_id: str, mode: ArmMode | None) -> bool:
-        """Whether a sensor counts when armed in ``mode`` (``None``: disarmed)."""
-        kind = self.types.get(sensor_id)
-        if kind is None:
-            return False
+    def _profile(self, sensor_id: str, kind: SensorType) -> SensorProfile:
+        options = self.options.get(sensor_id) or default_options(
+            kind, motion_uses_entry_delay=self.settings.motion_uses_entry_delay
+        )
+        watched_in = frozenset(
+            mode for mode in ArmMode if self._mode_watches(sensor_id, kind, mode)
+        )
+        return SensorProfile(
+            kind, options, kind.always_armed, kind.perimeter, watched_in
+        )
+
+    def _mode_watches(self, sensor_id: str, kind: SensorType, mode: ArmMode) -> bool:
         if kind.always_armed:
             return True
-        if mode is None:
-            return False
         own = self.settings.modes.get(mode)
         if own is not None and own.sensors is not None:
             return sensor_id in own.sensors
         return kind.perimeter or mode.watches_interior
 
+    def options_of(self, sensor_id: str) -> SensorOptions:
+        """A sensor's options (its type's defaults unless set)."""
+        profile = self.profiles.get(sensor_id)
+        if profile is not None:
+            return profile.options
+        return default_options(SensorType.DOOR)
+
+    def watches(self, sensor_id: str, mode: ArmMode | None) -> bool:
+        """Whether a sensor counts when armed in ``mode`` (``None``: disarmed)."""
+        profile = self.profiles.get(sensor_id)
+        if profile is None:
+            return False
+        return profile.always_armed or mode in profile.watched_in
+
     def auto_bypassed_in(self, sensor_id: str, mode: ArmMode) -> bool:
         """Whether the sensor, open at arming in ``mode``, is bypassed."""
-        kind = self.types.get(sensor_id)
+        profile = self.profiles.get(sensor_id)
         return (
-            kind is not None
-            and not kind.always_armed
-            and mode in self.options_of(sensor_id).auto_bypass_modes
+            profile is not None
+            and not profile.always_armed
+            and mode in profile.options.auto_bypass_modes
         )
 
     def open_allowed(self, sensor_id: str, mode: ArmMode) -> bool:
         """Whether the sensor may be open when arming in ``mode`` starts or ends."""
-        if self.auto_bypassed_in(sensor_id, mode):
-            return True
-        kind = self.types.get(sensor_id)
+        profile = self.profiles.get(sensor_id)
         return (
-            kind is not None
-            and not kind.always_armed
-            and self.options_of(sensor_id).allow_open_at_arming
+            profile is not None
+            and not profile.always_armed
+            and (
+                mode in profile.options.auto_bypass_modes
+                or profile.options.allow_open_at_arming
+            )
         )
 
     def blocking(
@@ -133,8 +165,12 @@ class SensorRules:
         now_bypassed: set[str] = set()
         tripping: list[str] = []
         for sensor_id in sorted(open_sensors - bypassed):
-            kind = self.types.get(sensor_id)
-            if kind is None or kind.always_armed or not self.watches(sensor_id, mode):
+            profile = self.profiles.get(sensor_id)
+            if (
+                profile is None
+                or profile.always_armed
+                or mode not in profile.watched_in
+            ):
                 continue
             if self.auto_bypassed_in(sensor_id, mode):
                 now_bypassed.add(sensor_id)
