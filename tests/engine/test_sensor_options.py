@@ -385,3 +385,20 @@ def test_what_a_disarmed_area_watches() -> None:
     assert not alarm.watches("front")
     assert alarm.watches("box")
     assert not alarm.watches("unknown", ArmMode.AWAY)
+
+
+def test_sensors_change_by_assignment_never_in_place() -> None:
+    """The rules are compiled from the sensors: a change must reach them."""
+    alarm = machine(door())
+    with pytest.raises(TypeError):
+        alarm.sensors["patio"] = SensorType.DOOR  # type: ignore[index]
+    with pytest.raises(TypeError):
+        alarm.options["front"] = default_options(SensorType.WINDOW)  # type: ignore[index]
+    alarm.sensors = {**alarm.sensors, "patio": SensorType.DOOR}
+    alarm.options = {"front": default_options(SensorType.WINDOW)}
+    alarm.arm(ArmMode.AWAY, T0, skip_delay=True)
+    assert states(alarm.sensor_changed("patio", True, T0 + 1)) == [AlarmState.PENDING]
+    alarm.disarm(T0 + 2)
+    alarm.arm(ArmMode.AWAY, T0 + 3, force=True, skip_delay=True)
+    # The front door now has a window's options: no entry delay.
+    assert states(alarm.sensor_changed("front", True, T0 + 4)) == [AlarmState.TRIGGERED]

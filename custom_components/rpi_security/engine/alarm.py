@@ -27,6 +27,7 @@ mode watches and what may be open to arm: :mod:`.watching`):
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from .alarm_snapshot import load, write
@@ -71,9 +72,10 @@ class AlarmMachine:
     """An area's state, its delays and the rules for what trips it."""
 
     settings: AlarmSettings
-    sensors: dict[str, SensorType]
+    # Read-only once given: assign new mappings (or settings) to change them.
+    sensors: Mapping[str, SensorType]
     # Options by sensor; a sensor not here has its type's defaults.
-    options: dict[str, SensorOptions] = field(default_factory=dict)
+    options: Mapping[str, SensorOptions] = field(default_factory=dict)
     area: str | None = None
     state: AlarmState = AlarmState.DISARMED
     previous_state: AlarmState = AlarmState.DISARMED
@@ -103,11 +105,15 @@ class AlarmMachine:
     exit_deadline: float | None = None
     # Every sensor's last known level (open or not), kept in the snapshot.
     levels: dict[str, bool] = field(default_factory=dict)
-    # What sensors not heard from since the restart read when the system
-    # stopped: their first level is compared with it.
+    # At the stop, of sensors not heard from since: their next level is compared.
     levels_at_stop: dict[str, bool] = field(default_factory=dict)
     _cross_zone: CrossZone | None = field(default=None, init=False, repr=False)
     _rules: SensorRules | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Keep read-only copies: a change in place would not reach the rules."""
+        self.sensors = MappingProxyType(dict(self.sensors))
+        self.options = MappingProxyType(dict(self.options))
 
     # -- queries -------------------------------------------------------------
 
@@ -155,10 +161,6 @@ class AlarmMachine:
         if groups is None or groups.groups is not self.settings.cross_zone_groups:
             groups = self._cross_zone = CrossZone(self.settings.cross_zone_groups)
         return groups
-
-    @cross_zone.setter
-    def cross_zone(self, groups: CrossZone) -> None:
-        self._cross_zone = groups
 
     # -- commands ------------------------------------------------------------
 

@@ -31,7 +31,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .cross_zone import CrossZone
 from .modes import AlarmState, ArmMode
 from .sensors import AlarmKind
 
@@ -103,8 +102,8 @@ def load(
     machine no longer has is dropped.
     """
     parsed = parse(data, now)
-    groups = CrossZone(machine.settings.cross_zone_groups)
-    groups.restore(parsed.cross_zone)
+    # Checked in full before it changes anything: the first to change.
+    machine.cross_zone.restore(parsed.cross_zone)
     known = set(machine.sensors)
     machine.state, machine.previous_state = parsed.state, parsed.previous_state
     machine.armed_mode, machine.return_state = parsed.armed_mode, parsed.return_state
@@ -117,7 +116,6 @@ def load(
     machine.bypassed = set(parsed.bypassed) & machine.open_sensors
     machine.auto_bypassed = set(parsed.auto_bypassed) & known
     machine.faults = set(parsed.faults) & known
-    machine.cross_zone = groups
     machine.levels_at_stop = {
         sid: level for sid, level in parsed.levels.items() if sid in known
     }
