@@ -180,6 +180,28 @@ def test_arm_all_forced_bypasses_in_every_area() -> None:
     assert home.areas["garage"].bypassed == {"garage_door"}
 
 
+def test_arm_anyway_bypasses_what_each_area_refused() -> None:
+    home = house()
+    home.areas["garage"].set_initial("garage_door", True)
+    home.areas["house"].set_initial("patio", True)
+    refused = home.arm_all(ArmMode.AWAY, T0, all_or_nothing=True).refused
+    bypass = {
+        area_id: err.sensors
+        for area_id, err in refused.items()
+        if isinstance(err, ArmingRefusedError)
+    }
+    assert bypass == {"garage": ("garage_door",), "house": ("patio",)}
+    home.areas["house"].set_initial("front", True)  # opened meanwhile
+    result = home.arm_all(ArmMode.AWAY, T0 + 5, bypass=bypass, all_or_nothing=True)
+    assert list(result.refused) == ["house"]
+    assert result.done == []
+    home.areas["house"].set_initial("front", False)
+    result = home.arm_all(ArmMode.AWAY, T0 + 6, bypass=bypass)
+    assert result.done == ["house", "garage", "office"]
+    assert home.areas["garage"].bypassed == {"garage_door"}
+    assert home.areas["house"].bypassed == {"patio"}
+
+
 def test_arm_some_areas_and_disarm_all() -> None:
     home = house()
     result = home.arm_all(ArmMode.AWAY, T0, areas=["garage", "office"])

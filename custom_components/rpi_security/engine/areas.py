@@ -192,18 +192,24 @@ class House:
         now: float,
         *,
         force: bool = False,
+        bypass: Mapping[str, Collection[str]] | None = None,
         skip_delay: bool = False,
         changed_by: str | None = None,
         areas: Collection[str] | None = None,
         all_or_nothing: bool = False,
     ) -> FanOut:
-        """Arm every area (or ``areas``) in ``mode``; see the module's docstring."""
+        """Arm every area (or ``areas``) in ``mode``; see the module's docstring.
+
+        ``bypass`` maps an area to the sensors it may bypass: the "Arm anyway"
+        of a refusal, each refused area's ``err.sensors``.
+        """
         chosen = self._chosen(areas)
+        bypass = bypass or {}
         result = FanOut()
         if all_or_nothing and not force:
             for machine in chosen:
                 try:
-                    machine.check_arm(mode)
+                    machine.check_arm(mode, bypass=bypass.get(_area(machine), ()))
                 except AlarmError as err:
                     result.refused[_area(machine)] = err
             if result.refused:
@@ -211,7 +217,12 @@ class House:
         for machine in chosen:
             try:
                 result.events += machine.arm(
-                    mode, now, force=force, skip_delay=skip_delay, changed_by=changed_by
+                    mode,
+                    now,
+                    force=force,
+                    bypass=bypass.get(_area(machine), ()),
+                    skip_delay=skip_delay,
+                    changed_by=changed_by,
                 )
             except AlarmError as err:
                 result.refused[_area(machine)] = err
