@@ -148,7 +148,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_DISARM_AFTER_TRIGGER): BooleanSelector(),
                 probatio.Required(CONF_ARM_MODES): SelectSelector(
                     SelectSelectorConfig(
-                        options=[mode.value for mode in ArmMode],
+                        options=[mode.value for mode in ArmMode.standard()],
                         multiple=True,
                         mode=SelectSelectorMode.LIST,
                         translation_key=CONF_ARM_MODES,
@@ -225,7 +225,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_ARP_TRIES): number_field(CONF_ARP_TRIES),
                 probatio.Required(CONF_DEPARTURE_MODE): SelectSelector(
                     SelectSelectorConfig(
-                        options=[mode.value for mode in ArmMode],
+                        options=[mode.value for mode in ArmMode.standard()],
                         translation_key=CONF_ARM_MODES,
                     )
                 ),

@@ -56,7 +56,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_ARM,
         entity_domain=ALARM_DOMAIN,
         schema={
-            probatio.Required(ATTR_MODE): probatio.In([mode.value for mode in ArmMode]),
+            probatio.Required(ATTR_MODE): probatio.In(
+                [mode.value for mode in ArmMode.standard()]
+            ),
             probatio.Optional(ATTR_CODE): cv.string,
             probatio.Optional(ATTR_FORCE, default=False): cv.boolean,
         },

@@ -206,7 +206,7 @@ class UserSubentryFlow(SubentryFlowBase):
             probatio.Required(CONF_CAN_ARM, default=True): BooleanSelector(),
             probatio.Optional(CONF_ARM_MODES): SelectSelector(
                 SelectSelectorConfig(
-                    options=[mode.value for mode in ArmMode],
+                    options=[mode.value for mode in ArmMode.standard()],
                     multiple=True,
                     mode=SelectSelectorMode.LIST,
                     translation_key=CONF_ARM_MODES,

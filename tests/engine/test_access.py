@@ -157,6 +157,21 @@ def test_rights_by_action_and_mode() -> None:
     assert not User("x", "Ex", enabled=False).may(Action.DISARM)
 
 
+def test_rights_by_area() -> None:
+    everywhere = User("a", "Alice")
+    assert everywhere.may(Action.ARM, ArmMode.AWAY, area="garage")
+    assert everywhere.may(Action.DISARM)  # the whole house
+    gardener = User("g", "Gardener", areas=frozenset({"garage", "shed"}))
+    assert gardener.may(Action.DISARM, area="shed")
+    assert gardener.may(Action.ARM, ArmMode.AWAY, area="garage")
+    assert not gardener.may(Action.DISARM, area="house")
+    # The whole house is more than the garage and the shed.
+    assert not gardener.may(Action.DISARM)
+    assert not User("x", "Ex", areas=frozenset({"shed"}), enabled=False).may(
+        Action.DISARM, area="shed"
+    )
+
+
 def test_a_code_names_its_user_and_a_duress_code_says_so() -> None:
     alice = User("a", "Alice", code_hash=_hash("1111"), duress_hash=_hash("9111"))
     bob = User("b", "Bob", code_hash=_hash("2222"))

@@ -6,6 +6,8 @@ wrong code at once, before the slow hash check starts, so codes sent in
 parallel cannot all be checked before the first failure counts. Settling the
 attempt with the right code takes the count back. Lock-outs grow longer when
 they follow each other, and everything the lock-out knows can be stored.
+A user may be limited to some areas (:attr:`User.areas`); the lock-out is
+one for the whole system, whatever area a code was meant for.
 """
 
 from collections import deque
@@ -45,15 +47,25 @@ class User:
     ha_user_id: str | None = None
     telegram_ids: frozenset[int] = frozenset()
     enabled: bool = True
+    # The areas (ids) this user may arm and disarm; empty means every area.
+    areas: frozenset[str] = frozenset()
 
     @property
     def has_code(self) -> bool:
         """Whether the user has a code of their own."""
         return self.code_hash is not None
 
-    def may(self, action: Action, mode: ArmMode | None = None) -> bool:
-        """Whether the user may do ``action`` (arm in ``mode``)."""
+    def may(
+        self, action: Action, mode: ArmMode | None = None, area: str | None = None
+    ) -> bool:
+        """Whether the user may do ``action`` (arm in ``mode``) in ``area``.
+
+        ``area`` ``None`` asks about the whole house: a user limited to some
+        areas may not command it (the glue asks area by area instead).
+        """
         if not self.enabled:
+            return False
+        if self.areas and (area is None or area not in self.areas):
             return False
         if action is Action.DISARM:
             return self.can_disarm
