@@ -186,6 +186,26 @@ class AlarmMachine:
             self.open_sensors.discard(sensor_id)
             self.bypassed.discard(sensor_id)
 
+    def add_sensor(self, sensor_id: str, kind: SensorKind) -> None:
+        """A sensor added while running; its first level is recorded as it is."""
+        self.sensors[sensor_id] = kind
+
+    def remove_sensor(self, sensor_id: str) -> None:
+        """A sensor removed: it no longer counts, open or bypassed."""
+        self.sensors.pop(sensor_id, None)
+        self.set_initial(sensor_id, False)
+        self.levels.pop(sensor_id, None)
+        self.levels_at_stop.pop(sensor_id, None)
+
+    def sensor_rewired(self, sensor_id: str) -> None:
+        """A sensor's input is replaced (its settings changed).
+
+        Its first level from the new input is compared with its last one: a
+        door that opened meanwhile is an opening, as after a restart.
+        """
+        if sensor_id in self.levels:
+            self.levels_at_stop[sensor_id] = self.levels.pop(sensor_id)
+
     def arm(
         self,
         mode: ArmMode,
