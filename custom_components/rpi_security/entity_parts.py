@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -23,6 +24,9 @@ from homeassistant.helpers import entity_registry as er
 
 from .config import PhoneConfig, SensorConfig
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .system import SecuritySystem
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,6 +68,25 @@ def sensor_part(sensor: SensorConfig) -> Part:
 def phone_part(phone: PhoneConfig) -> Part:
     """A phone's part."""
     return Part(PartKind.PHONE, phone.id, phone.id, phone=phone)
+
+
+def wanted_parts(system: SecuritySystem) -> list[Part]:
+    """The parts the system has now, with entities to show them."""
+    config = system.config
+    parts = [system_part(PartKind.SYSTEM)]
+    parts += [sensor_part(sensor) for sensor in config.sensors]
+    if any(sensor.on_gpio for sensor in config.sensors):
+        parts.append(system_part(PartKind.GPIO))
+    if system.presence is not None:
+        parts.append(system_part(PartKind.PRESENCE))
+        parts += [phone_part(phone) for phone in config.phones]
+        if config.phones:
+            parts.append(system_part(PartKind.PRESENCE_NETWORK))
+    if system.camera_glue is not None:
+        parts.append(system_part(PartKind.CAMERA))
+    if system.alerts is not None:
+        parts.append(system_part(PartKind.ALERTS))
+    return parts
 
 
 def platforms_of(part: Part, simulation: bool) -> set[Platform]:

@@ -10,7 +10,7 @@ entry: simulation mode, the camera itself (source, device, picture, motion
 detection) and the network interfaces presence captures on.
 
 Each kind of change has its own step below; a new kind of subentry gets a
-step of its own (and its part in :meth:`SecuritySystem.wanted_parts`).
+step of its own (and its parts in :func:`.entity_parts.wanted_parts`).
 """
 
 from collections.abc import Iterable
@@ -23,6 +23,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .config import CameraConfig, SensorConfig, SystemConfig
+from .entity_parts import wanted_parts
 from .issues import async_report_telegram_users
 from .remote_control import RemoteControl
 from .system import ALARM_KEY, CONFIG_KEY, RpiSecurityConfigEntry, SecuritySystem
@@ -133,7 +134,7 @@ async def _async_apply(
         system.heartbeat = system.build_heartbeat(new)
         if system.heartbeat is not None:
             system.heartbeat.start()
-    await system.parts.async_sync(system.wanted_parts())
+    await system.parts.async_sync(wanted_parts(system))
     report_telegram_users(system)
     system.notify(CONFIG_KEY)
     system.save()

@@ -19,44 +19,31 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .access import AccessControl
+from .alarm_reports import AlarmReports
 from .alerts import AlarmAlert, AlertManager
 from .auto_arming import PresenceArming
 from .camera_glue import CAMERA_MOTION_ID, CameraGlue
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
 from .config import SensorConfig, SystemConfig
-from .const import (
-    CHANGED_BY_PRESENCE,
-    DOMAIN,
-    EVENT_ALARM,
-)
+from .const import CHANGED_BY_PRESENCE, DOMAIN
 from .engine.access import Action, User
 from .engine.alarm import (
     AlarmEvent,
     AlarmMachine,
-    AlarmState,
     ArmingRefusedError,
     ArmMode,
     ArmModeNotEnabledError,
     DisarmFirstError,
-    EventType,
     SensorKind,
 )
 from .engine.auto_arm import AutoArm
 from .engine.capture_policy import CaptureRequest
 from .engine.presence import PresenceChange
 from .engine.recovery import StoredParts
-from .entity_parts import (
-    EntityParts,
-    Part,
-    PartKind,
-    phone_part,
-    sensor_part,
-    system_part,
-)
+from .entity_parts import EntityParts, wanted_parts
 from .hardware.gpio import GpioProblem
 from .heartbeat import Heartbeat
 from .inputs import GpioSensorInput, SensorInput
@@ -79,8 +66,6 @@ ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
 ALERTS_KEY = "alerts"
 CONFIG_KEY = "config"
-# How many alarm events diagnostics show.
-RECENT_EVENTS = 20
 
 type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
 
@@ -145,10 +130,8 @@ class SecuritySystem:
             self.alerts = self.build_alerts(config)
         self.access.alerts = self.alerts
         self.heartbeat: Heartbeat | None = self.build_heartbeat(config)
-        # The cause and time of the last time the alarm went off.
-        self.last_trigger: tuple[str, datetime] | None = None
-        # The last alarm events, for diagnostics.
-        self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        # Bus events, alerts and the history of what the alarm did.
+        self.reports = AlarmReports(self)
         # Telegram commands and notification buttons (set up with the entry).
         self.remote: RemoteControl | None = None
         self.camera_glue: CameraGlue | None = None
@@ -170,7 +153,7 @@ class SecuritySystem:
             self.machine,
             self.auto_arm,
             apply=self.apply,
-            refused=lambda mode, err: self._arming_refused(
+            refused=lambda mode, err: self.reports.arming_refused(
                 mode, err, CHANGED_BY_PRESENCE, None
             ),
             notify=self.notify,
@@ -211,26 +194,19 @@ class SecuritySystem:
         return self.camera_glue.manager if self.camera_glue is not None else None
 
     @property
+    def last_trigger(self) -> tuple[str, datetime] | None:
+        """The cause and time of the last time the alarm went off."""
+        return self.reports.last_trigger
+
+    @property
+    def recent_events(self) -> deque[dict[str, Any]]:
+        """The last alarm events, for diagnostics."""
+        return self.reports.recent_events
+
+    @property
     def gpio_problems(self) -> dict[GpioProblem, list[GpioSensorInput]]:
         """The GPIO sensors that cannot be read, by what is wrong."""
         return self.inputs.problems
-
-    def wanted_parts(self) -> list[Part]:
-        """The parts the system has now, with entities to show them."""
-        parts = [system_part(PartKind.SYSTEM)]
-        parts += [sensor_part(sensor) for sensor in self.config.sensors]
-        if any(sensor.on_gpio for sensor in self.config.sensors):
-            parts.append(system_part(PartKind.GPIO))
-        if self.presence is not None:
-            parts.append(system_part(PartKind.PRESENCE))
-            parts += [phone_part(phone) for phone in self.config.phones]
-            if self.config.phones:
-                parts.append(system_part(PartKind.PRESENCE_NETWORK))
-        if self.camera_glue is not None:
-            parts.append(system_part(PartKind.CAMERA))
-        if self.alerts is not None:
-            parts.append(system_part(PartKind.ALERTS))
-        return parts
 
     # -- life cycle ----------------------------------------------------------
 
@@ -271,7 +247,7 @@ class SecuritySystem:
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
-        for part in self.wanted_parts():
+        for part in wanted_parts(self):
             self.parts.add_now(part)
         # On disk from the first start: a missing file later means damage.
         await self._async_save_now()
@@ -376,7 +352,7 @@ class SecuritySystem:
                 mode, time.time(), force=force, changed_by=changed_by
             )
         except ArmingRefusedError as err:
-            doors = self._arming_refused(mode, err, changed_by, context)
+            doors = self.reports.arming_refused(mode, err, changed_by, context)
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="doors_open",
@@ -497,56 +473,13 @@ class SecuritySystem:
             return
         self.save()
         self.notify(ALARM_KEY)
-        for event in events:
-            data = self._event_data(event)
-            self.recent_events.append({"at": dt_util.utcnow().isoformat(), **data})
-            self.hass.bus.async_fire(EVENT_ALARM, data, context=context)
-        alarm = self._alert(events)
+        alarm = self.reports.report(events, context)
         if self.arming is not None:
             self.arming.alarm_changed(
                 events, by_a_sensor=self.machine.cause in self.inputs
             )
         if self.camera_glue is not None:
             self.camera_glue.alarm_changed(events, alarm)
-
-    def _arming_refused(
-        self,
-        mode: ArmMode,
-        err: ArmingRefusedError,
-        changed_by: str | None,
-        context: Context | None,
-    ) -> list[str]:
-        """Tell automations that arming was refused; return the open doors."""
-        doors = [self.sensor_name(door) for door in err.open_doors]
-        if self.alerts is not None:
-            self.alerts.arming_refused(mode.value, doors, changed_by)
-        self.hass.bus.async_fire(
-            EVENT_ALARM,
-            {
-                "type": "arming_refused",
-                "state": self.machine.state.value,
-                "mode": mode.value,
-                "open_doors": doors,
-                "changed_by": changed_by,
-                "entity_id": self.panel_entity_id,
-            },
-            context=context,
-        )
-        return doors
-
-    def _event_data(self, event: AlarmEvent) -> dict[str, Any]:
-        return {
-            "type": event.type.value,
-            "state": event.state.value,
-            "previous_state": event.previous_state.value,
-            "cause": self.sensor_name(event.cause) if event.cause else None,
-            "cause_entity_id": self.sensor_entity_id(event.cause)
-            if event.cause
-            else None,
-            "changed_by": event.changed_by,
-            "entity_id": self.panel_entity_id,
-            "offline": event.offline,
-        }
 
     @callback
     def _cancel_timers(self) -> None:
@@ -601,49 +534,6 @@ class SecuritySystem:
         return await self.camera_glue.async_capture(request, alarm)
 
     # -- alerts and health ---------------------------------------------------
-
-    @callback
-    def _alert(self, events: list[AlarmEvent]) -> AlarmAlert | None:
-        """Tell the alert targets; return the alarm alert, if the alarm went off."""
-        alarm = None
-        now = dt_util.now()
-        for event in events:
-            name = self.sensor_name(event.cause) if event.cause else None
-            cause = name
-            if name and event.offline and self.alerts is not None:
-                cause = self.alerts.text("offline_cause", cause=name)
-            if (
-                event.type is EventType.STATE_CHANGED
-                and event.state is AlarmState.TRIGGERED
-            ):
-                # Triggered by hand: the user, or Home Assistant (an automation).
-                cause = cause or event.changed_by or self._home_assistant()
-                self.last_trigger = (cause, now)
-                if self.alerts is not None:
-                    with_photo = self.camera is not None and self.camera.is_open
-                    alarm = self.alerts.alarm(cause, now, with_photo=with_photo)
-            elif self.alerts is None:
-                continue
-            elif event.type is EventType.STATE_CHANGED:
-                delay = event.state in (AlarmState.ARMING, AlarmState.PENDING)
-                self.alerts.state_changed(
-                    event.state.value,
-                    event.previous_state.value,
-                    mode=self.machine.armed_mode.value
-                    if self.machine.armed_mode
-                    else None,
-                    who=event.changed_by,
-                    cause=name,
-                    seconds=self.machine.seconds_left(time.time()) if delay else None,
-                    offline=event.offline,
-                )
-            elif event.state is AlarmState.TRIGGERED and cause is not None:
-                # Another sensor trips while the alarm sounds (rate-limited).
-                self.alerts.alarm(cause, now, with_photo=False)
-        return alarm
-
-    def _home_assistant(self) -> str:
-        return self.alerts.text("home_assistant") if self.alerts else "Home Assistant"
 
     def problems(self) -> dict[str, str]:
         """The components that do not work now: GPIO, presence, camera."""
