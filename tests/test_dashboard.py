@@ -81,11 +81,12 @@ async def test_one_press_adds_a_ready_security_dashboard(
         "binary_sensor.front_door",
         "binary_sensor.patio_door",
         "binary_sensor.hallway",
-        "binary_sensor.home_camera_motion",
+        # The system's own entities without the system's name before theirs.
+        {"entity": "binary_sensor.home_camera_motion", "name": "Camera motion"},
     ]
     assert cards["Who is home"]["entities"] == [
-        "binary_sensor.home_occupancy",
-        "switch.home_automatic_arming",
+        {"entity": "binary_sensor.home_occupancy", "name": "Occupancy"},
+        {"entity": "switch.home_automatic_arming", "name": "Automatic arming"},
         ALICE,
         "device_tracker.bob_s_phone",
     ]
@@ -95,11 +96,12 @@ async def test_one_press_adds_a_ready_security_dashboard(
         "switch.hallway_motion",
         "switch.alice_s_phone_at_home",
         "switch.bob_s_phone_at_home",
-        "button.home_walk_past_the_camera",
+        {"entity": "button.home_walk_past_the_camera", "name": "Walk past the camera"},
     ]
     # Every entity on it exists.
     for card in view["cards"]:
-        for entity_id in card.get("entities", [card.get("entity")]):
+        for row in card.get("entities", [card.get("entity")]):
+            entity_id = row["entity"] if isinstance(row, dict) else row
             assert hass.states.get(entity_id) is not None, entity_id
 
 

@@ -104,6 +104,14 @@ def dashboard_config(
     def ours(platform: Platform, unique_id: str) -> str | None:
         return registry.async_get_entity_id(platform, DOMAIN, unique_id)
 
+    def row(platform: Platform, part: str) -> dict[str, str] | None:
+        """A row of one of the system's own entities, without the system's name."""
+        entity_id = ours(platform, f"{entry_id}_{part}")
+        entity = registry.async_get(entity_id) if entity_id else None
+        if entity_id is None or entity is None or not entity.original_name:
+            return None
+        return {"entity": entity_id, "name": entity.original_name}
+
     cards: list[dict[str, Any]] = []
     if panel := ours(Platform.ALARM_CONTROL_PANEL, entry_id):
         modes = [mode for mode in ArmMode if mode in config.alarm.arm_modes]
@@ -122,20 +130,23 @@ def dashboard_config(
         sensor.entity_id or ours(Platform.BINARY_SENSOR, f"{entry_id}_{sensor.id}")
         for sensor in config.sensors
     ]
-    sensors += [
-        ours(Platform.BINARY_SENSOR, f"{entry_id}_camera_motion"),
-        ours(Platform.SENSOR, f"{entry_id}_pending_alerts"),
-    ]
-    cards += _entities_card(texts.get("dashboard_sensors", "Sensors"), sensors)
-    people = [
-        ours(Platform.BINARY_SENSOR, f"{entry_id}_occupancy"),
-        ours(Platform.SWITCH, f"{entry_id}_automatic_arming"),
+    cards += _entities_card(
+        texts.get("dashboard_sensors", "Sensors"),
+        [
+            *sensors,
+            row(Platform.BINARY_SENSOR, "camera_motion"),
+            row(Platform.SENSOR, "pending_alerts"),
+        ],
+    )
+    people: list[str | dict[str, str] | None] = [
+        row(Platform.BINARY_SENSOR, "occupancy"),
+        row(Platform.SWITCH, "automatic_arming"),
     ]
     people += [ours(Platform.DEVICE_TRACKER, phone.mac) for phone in config.phones]
     people += [entity.entity_id for entity in config.presence_entities]
     cards += _entities_card(texts.get("dashboard_people", "People"), people)
     if config.simulation:
-        controls = [
+        controls: list[str | dict[str, str] | None] = [
             ours(Platform.SWITCH, f"{entry_id}_{sensor.id}_simulated")
             for sensor in config.sensors
         ]
@@ -143,7 +154,7 @@ def dashboard_config(
             ours(Platform.SWITCH, f"{entry_id}_{phone.id}_at_home")
             for phone in config.phones
         ]
-        controls.append(ours(Platform.BUTTON, f"{entry_id}_walk_past_camera"))
+        controls.append(row(Platform.BUTTON, "walk_past_camera"))
         cards += _entities_card(
             texts.get("dashboard_simulation", "Simulation"), controls
         )
@@ -160,9 +171,11 @@ def dashboard_config(
     }
 
 
-def _entities_card(title: str, entities: Iterable[str | None]) -> list[dict[str, Any]]:
+def _entities_card(
+    title: str, entities: Iterable[str | dict[str, str] | None]
+) -> list[dict[str, Any]]:
     """An entities card of those that exist (none: no card)."""
-    present = [entity_id for entity_id in entities if entity_id]
+    present = [entity for entity in entities if entity]
     if not present:
         return []
     return [{"type": "entities", "title": title, "entities": present}]

@@ -49,11 +49,16 @@ class PhoneTracker(RpiSecurityEntity, ScannerEntity):
         """Track ``phone``."""
         super().__init__(system, phone.id, owner=phone.id)
         self._phone = phone
-        self._attr_name = phone.name
+        self._attr_name = None  # the phone's device: named as the user named it
         self._attr_mac_address = phone.mac
         # Named as the user named it: Home Assistant gives the phone's device
         # (found by its MAC address) the tracker's host name.
         self._attr_hostname = phone.name
+
+    @property
+    def suggested_object_id(self) -> str | None:
+        """device_tracker.<phone>: trackers join their device only once added."""
+        return self._phone.name
 
     @property
     def entity_registry_enabled_default(self) -> bool:

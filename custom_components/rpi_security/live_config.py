@@ -101,10 +101,11 @@ async def async_apply_changes(
     async with system.changing:  # one change after the other
         new = SystemConfig.from_entry(entry)
         old = system.config
-        if new == old:
-            return
+        if new == old or system.reloading:
+            return  # (a reload under way reads the whole entry anew)
         if reasons := reload_reasons(old, new):
             _LOGGER.info("Reloading to apply the change of %s", ", ".join(reasons))
+            system.reloading = True
             hass.config_entries.async_schedule_reload(entry.entry_id)
             return
         try:
@@ -112,6 +113,7 @@ async def async_apply_changes(
         except Exception:
             # Never half-configured: start again with the whole configuration.
             _LOGGER.exception("Applying the new configuration failed; reloading")
+            system.reloading = True
             hass.config_entries.async_schedule_reload(entry.entry_id)
 
 

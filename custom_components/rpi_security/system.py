@@ -97,8 +97,10 @@ class SecuritySystem:
         )
         # The parts that have entities, and the platforms that show them.
         self.parts = EntityParts(hass, entry, config.simulation)
-        # Configuration changes are applied one at a time (see live_config).
+        # Configuration changes are applied one at a time (see live_config),
+        # unless a reload will start the system anew with them.
         self.changing = asyncio.Lock()
+        self.reloading = False
         # The system's device in the registry, and the entity ids of our own
         # entities, filled in as they are added.
         self.device_id: str = ""
