@@ -533,3 +533,61 @@ async def test_the_camera_and_the_interfaces_still_reload(
     assert system_of(loaded_entry) is not system
     assert hass.states.get(FRONT_DOOR).state == "off"
     assert hass.states.get(HALLWAY).state == "off"
+
+
+@pytest.mark.parametrize("extra_subentries", [phone_subentries()])
+async def test_a_phone_given_a_new_address_stays_home_on_its_device(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    presence = system_of(loaded_entry).presence
+    assert presence is not None
+    presence.simulate(ALICE_ID, True)
+    await advance(hass, freezer, 1)
+    assert hass.states.get(ALICE).state == "home"
+    device = dr.async_get(hass).async_get_device_by_identifier(
+        (DOMAIN, ALICE_ID), loaded_entry.entry_id
+    )
+    assert device is not None
+    new_mac = "02:00:00:00:08:88"
+    alice = loaded_entry.subentries[ALICE_ID]
+    # As the repair issue of a new private address does when confirmed.
+    hass.config_entries.async_update_subentry(
+        loaded_entry, alice, data={**alice.data, "mac": new_mac}, unique_id=new_mac
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # The same tracker, entity id and device, still home (not unknown again).
+    state = hass.states.get(ALICE)
+    assert state.state == "home"
+    assert state.attributes["mac"] == new_mac
+    assert er.async_get(hass).async_get(ALICE).unique_id == new_mac
+    device = dr.async_get(hass).async_get(device.id)
+    assert device is not None
+    assert device.connections == {(dr.CONNECTION_NETWORK_MAC, new_mac)}
+    assert er.async_get(hass).async_get(ALICE).device_id == device.id
+    # It answers under its new address as time goes on.
+    for _ in range(30):
+        await advance(hass, freezer, 60)
+    assert hass.states.get(ALICE).state == "home"
+
+
+async def test_a_person_added_counts_at_once(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set("person.dana", "not_home")
+    result = await hass.config_entries.subentries.async_init(
+        (loaded_entry.entry_id, "presence_entity"),
+        context={"source": config_entries.SOURCE_USER},
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"entity_id": "person.dana", "name": "Dana"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done(wait_background_tasks=True)
+    occupancy = hass.states.get(OCCUPANCY)
+    assert occupancy.state == "off"
+    assert occupancy.attributes["away"] == ["Dana"]
+    hass.states.async_set("person.dana", "home")
+    await hass.async_block_till_done()
+    assert hass.states.get(OCCUPANCY).state == "on"

@@ -3,8 +3,9 @@
 from typing import Any
 
 from homeassistant.components.device_tracker.entity import ScannerEntity
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -16,6 +17,8 @@ from .entity_parts import Part, PartKind
 from .system import RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
+
+DEVICE_TRACKER = Platform.DEVICE_TRACKER.value
 
 
 async def async_setup_entry(
@@ -30,14 +33,36 @@ async def async_setup_entry(
 def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
     if part.kind is not PartKind.PHONE or part.phone is None:
         return []
-    # The phone's device, with its MAC address: Home Assistant puts a
-    # tracker with that address on it (trackers bring no device of their own).
-    dr.async_get(system.hass).async_get_or_create(
-        config_entry_id=system.entry.entry_id,
-        config_subentry_id=part.phone.id,
-        **phone_device_info(system, part.phone),
-    )
+    _phone_device(system, part.phone)
     return [PhoneTracker(system, part.phone)]
+
+
+def _phone_device(system: SecuritySystem, phone: PhoneConfig) -> None:
+    """The phone's device, with its MAC address, made before its tracker.
+
+    Trackers bring no device of their own: Home Assistant puts a tracker on
+    the device with its MAC address. A phone given a new MAC (a private
+    address taken from its repair issue) keeps its device, and its tracker
+    keeps its entity id, though the tracker's unique id is the MAC.
+    """
+    entry_id = system.entry.entry_id
+    devices = dr.async_get(system.hass)
+    mac = (dr.CONNECTION_NETWORK_MAC, phone.mac)
+    device = devices.async_get_or_create(
+        config_entry_id=entry_id,
+        config_subentry_id=phone.id,
+        **phone_device_info(system, phone),
+    )
+    if device.connections != {mac}:  # merged with the old address
+        devices.async_update_device(device.id, new_connections={mac})
+    entities = er.async_get(system.hass)
+    for entry in er.async_entries_for_config_entry(entities, entry_id):
+        if (
+            entry.domain == DEVICE_TRACKER
+            and entry.config_subentry_id == phone.id
+            and entry.unique_id != phone.mac
+        ):
+            entities.async_update_entity(entry.entity_id, new_unique_id=phone.mac)
 
 
 class PhoneTracker(RpiSecurityEntity, ScannerEntity):
