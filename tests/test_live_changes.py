@@ -486,8 +486,13 @@ async def test_an_alert_target_added_gets_the_next_alarm_removed_gets_none(
     target = next(
         s for s in loaded_entry.subentries.values() if s.subentry_type == "alert_target"
     )
+    registry = er.async_get(hass)
+    # Disabled by default: in the registry only.
+    assert registry.async_get("sensor.home_last_alert_delivered") is not None
     await remove(hass, loaded_entry, target.subentry_id)
     assert hass.states.get("sensor.home_pending_alerts") is None
+    assert registry.async_get("sensor.home_pending_alerts") is None
+    assert registry.async_get("sensor.home_last_alert_delivered") is None
     assert system_of(loaded_entry).alerts is None
     sent = len(outlets.calls)
     await hass.services.async_call(

@@ -3,7 +3,7 @@
 from collections.abc import Callable, Sequence
 
 from homeassistant.core import callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -62,7 +62,7 @@ def add_entities_of_parts(
     def add(part: Part) -> None:
         entities = entities_of(system, part)
         if entities:
-            system.parts.made(entity.unique_id for entity in entities)
+            system.parts.made(part, (entity.unique_id for entity in entities))
             async_add_entities(entities, config_subentry_id=part.subentry_id)
 
     entry.async_on_unload(system.parts.listen(add))
@@ -107,9 +107,6 @@ class RpiSecurityEntity(Entity):
     def _updated(self) -> None:
         self.async_write_ha_state()
 
-    async def _leave(self, forget: bool) -> None:
-        """The part went (``forget``: for good) or is replaced."""
-        registry = er.async_get(self.hass)
-        if forget and registry.async_get(self.entity_id) is not None:
-            registry.async_remove(self.entity_id)  # the entity goes with it
+    async def _leave(self) -> None:
+        """The part went, or is replaced (the registry entry is the parts' care)."""
         await self.async_remove(force_remove=True)

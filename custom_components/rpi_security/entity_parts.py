@@ -11,7 +11,7 @@ part needs them, so a system without a camera never loads the camera platform.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
@@ -112,7 +112,7 @@ def platforms_of(part: Part, simulation: bool) -> set[Platform]:
             return {Platform.BINARY_SENSOR}
 
 
-type Leave = Callable[[bool], Awaitable[None]]
+type Leave = Callable[[], Awaitable[None]]
 
 
 class EntityParts:
@@ -129,8 +129,8 @@ class EntityParts:
         self._adders: list[Callable[[Part], None]] = []
         self._leaving: dict[str, list[Leave]] = {}
         self.platforms: set[Platform] = set()
-        # The unique ids of every entity made (for pruning the registry).
-        self.unique_ids: set[str] = set()
+        # The unique ids of the entities made, by part (to forget them).
+        self._unique_ids: dict[str, set[str]] = {}
 
     @property
     def present(self) -> Mapping[str, Part]:
@@ -148,9 +148,10 @@ class EntityParts:
         return lambda: self._adders.remove(add)
 
     @callback
-    def made(self, unique_ids: Iterable[str | None]) -> None:
-        """A platform made entities with these unique ids."""
-        self.unique_ids.update(uid for uid in unique_ids if uid is not None)
+    def made(self, part: Part, unique_ids: Iterable[str | None]) -> None:
+        """A platform made entities of ``part`` with these unique ids."""
+        made = self._unique_ids.setdefault(part.key, set())
+        made.update(uid for uid in unique_ids if uid is not None)
 
     def needed_platforms(self) -> set[Platform]:
         """The platforms the present parts need."""
@@ -172,7 +173,7 @@ class EntityParts:
 
     @callback
     def on_removed(self, key: str, leave: Leave) -> CALLBACK_TYPE:
-        """Call ``leave(forget)`` when the part ``key`` goes or is replaced."""
+        """Call ``leave()`` when the part ``key`` goes or is replaced."""
         leaving = self._leaving.setdefault(key, [])
         leaving.append(leave)
 
@@ -214,13 +215,23 @@ class EntityParts:
         del self._present[key]
         leaving = self._leaving.pop(key, [])
         if leaving:
-            await asyncio.gather(*(leave(forget) for leave in leaving))
+            await asyncio.gather(*(leave() for leave in leaving))
+        if forget:  # disabled entities too, which were never added
+            self._forget(self._unique_ids.pop(key, set()))
 
     @callback
     def prune_registry(self) -> None:
         """Forget registry entries no part made (a mode or a part gone meanwhile)."""
+        made = {uid for ids in self._unique_ids.values() for uid in ids}
+        self._forget(None, keep=made)
+
+    @callback
+    def _forget(self, unique_ids: set[str] | None, keep: Collection[str] = ()) -> None:
+        """Remove our registry entries with ``unique_ids`` (None: all but ``keep``)."""
         registry = er.async_get(self._hass)
         for entry in er.async_entries_for_config_entry(registry, self._entry.entry_id):
-            if entry.platform == DOMAIN and entry.unique_id not in self.unique_ids:
+            if entry.platform != DOMAIN or entry.unique_id in keep:
+                continue
+            if unique_ids is None or entry.unique_id in unique_ids:
                 _LOGGER.debug("Removing %s: nothing provides it now", entry.entity_id)
                 registry.async_remove(entry.entity_id)
