@@ -596,3 +596,18 @@ async def test_a_person_added_counts_at_once(
     hass.states.async_set("person.dana", "home")
     await hass.async_block_till_done()
     assert hass.states.get(OCCUPANCY).state == "on"
+
+
+async def test_an_alarm_begun_by_a_sensor_removed_goes_on_and_names_it(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    await armed_away_long_ago(hass, freezer)
+    await drive(hass, loaded_entry, PATIO_DOOR_PIN, high=False)  # it opens
+    await advance(hass, freezer, 0.1)
+    assert hass.states.get(PANEL).state == AlarmControlPanelState.PENDING
+    await remove(hass, loaded_entry, PATIO_DOOR_ID)
+    # Never less guarded: removing the door does not stop what it began.
+    await advance(hass, freezer, 10)
+    panel = hass.states.get(PANEL)
+    assert panel.state == AlarmControlPanelState.TRIGGERED
+    assert panel.attributes["cause"] == "Patio door"

@@ -42,6 +42,9 @@ class SensorInputs(Mapping[str, SensorInput]):
         self._on_change = on_change
         self._on_health = on_health
         self._inputs: dict[str, SensorInput] = {}
+        # The names of sensors removed while running (an alarm they began
+        # still names them).
+        self.former_names: dict[str, str] = {}
         self.problems: dict[GpioProblem, list[GpioSensorInput]] = {}
         self.pin_factory: Any = None
 
@@ -94,6 +97,7 @@ class SensorInputs(Mapping[str, SensorInput]):
         sensor_input = self._inputs.pop(sensor_id, None)
         if sensor_input is None:
             return
+        self.former_names[sensor_id] = sensor_input.config.name
         await sensor_input.async_stop()
         if isinstance(sensor_input, GpioSensorInput):
             last = not self.on_gpio

@@ -430,7 +430,9 @@ class SecuritySystem:
         if sensor_id == CAMERA_MOTION_ID:
             return "Camera"
         sensor_input = self.inputs.get(sensor_id)
-        return sensor_input.config.name if sensor_input else sensor_id
+        if sensor_input is None:
+            return self.inputs.former_names.get(sensor_id, sensor_id)
+        return sensor_input.config.name
 
     def sensor_entity_id(self, sensor_id: str) -> str | None:
         """The entity that shows a sensor in Home Assistant."""
