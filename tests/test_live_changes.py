@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from gpiozero import DigitalInputDevice
@@ -31,6 +32,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.rpi_security.const import DOMAIN
 from custom_components.rpi_security.engine.codes import hash_code
+from custom_components.rpi_security.sensor_inputs import SensorInputs
 
 from .helpers import (
     ALICE,
@@ -611,3 +613,48 @@ async def test_an_alarm_begun_by_a_sensor_removed_goes_on_and_names_it(
     panel = hass.states.get(PANEL)
     assert panel.state == AlarmControlPanelState.TRIGGERED
     assert panel.attributes["cause"] == "Patio door"
+
+
+@pytest.mark.parametrize("extra_subentries", [phone_subentries()])
+async def test_a_person_joins_and_leaves_the_phones(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    presence = system_of(loaded_entry).presence
+    hass.states.async_set("person.dana", "home")
+    hass.config_entries.async_add_subentry(
+        loaded_entry,
+        config_entries.ConfigSubentry(
+            data={"entity_id": "person.dana"},
+            subentry_type="presence_entity",
+            title="Dana",
+            unique_id=None,
+        ),
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert system_of(loaded_entry).presence is presence  # the phones go on
+    occupancy = hass.states.get(OCCUPANCY)
+    assert occupancy.state == "on"
+    assert occupancy.attributes["home"] == ["Dana"]
+    dana = next(s for s in loaded_entry.subentries.values() if s.title == "Dana")
+    await remove(hass, loaded_entry, dana.subentry_id)
+    hass.states.async_set("person.dana", "not_home")
+    await hass.async_block_till_done()
+    occupancy = hass.states.get(OCCUPANCY)
+    assert occupancy.state == "off"
+    assert "Dana" not in occupancy.attributes["away"]
+
+
+async def test_a_change_that_fails_to_apply_reloads_the_whole_entry(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    system = system_of(loaded_entry)
+    with patch.object(
+        SensorInputs, "async_add", side_effect=OSError("the pin is stuck")
+    ):
+        await add_gpio_door(hass, loaded_entry, "Garage door", GARAGE_PIN)
+    # Never half-configured: the system started anew with the whole entry.
+    assert system_of(loaded_entry) is not system
+    assert hass.states.get(GARAGE_DOOR).state == "off"
+    await drive(hass, loaded_entry, GARAGE_PIN, high=True)
+    await advance(hass, freezer, 0.1)
+    assert hass.states.get(GARAGE_DOOR).state == "on"
