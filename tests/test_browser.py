@@ -90,6 +90,8 @@ async def server(socket_enabled: None, tmp_path: Path) -> AsyncGenerator[Server]
                 **os.environ,
                 "RPI_SECURITY_CONFIG": str(config),
                 "RPI_SECURITY_PORT": str(port),
+                # Added in the test, by its button, as a person does.
+                "RPI_SECURITY_DASHBOARD": "skip",
             },
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -161,14 +163,46 @@ async def panel_shows(page: Any, text: str, seconds: float = 30) -> None:
     )
 
 
-async def test_a_person_arms_trips_disarms_browses_and_adds_a_door(
+async def device_page(page: Any, url: str, name: str) -> None:
+    """Open a device's page (Settings > Devices), found by its name."""
+    await page.goto(f"{url}/config/devices/dashboard")
+    await visible(page.get_by_text(name, exact=True)).wait_for(timeout=30_000)
+    device_id = await page.evaluate(
+        """name => Object.values(document.querySelector("home-assistant").hass.devices)
+            .find(device => device.name === name).id""",
+        name,
+    )
+    await page.goto(f"{url}/config/devices/device/{device_id}")
+    await visible(page.get_by_text("Device info")).wait_for(timeout=30_000)
+
+
+def entity_row(page: Any, name: str) -> Any:
+    """The row of an entity on a device page or an entities card."""
+    return visible(
+        page.locator(".entity, hui-generic-entity-row").filter(has_text=name)
+    )
+
+
+async def toggle(page: Any, name: str) -> None:
+    """Flip the switch of the row named ``name``."""
+    await entity_row(page, name).locator("ha-entity-toggle").click()
+
+
+async def test_a_person_tries_the_simulated_system_from_its_devices(
     hass: HomeAssistant, server: Server, page: Any, shots: Shots
 ) -> None:
     started = time.monotonic()
     url = server.url
 
-    # The dashboard: the panel, the camera's picture, the sensors.
-    await page.goto(f"{url}/rpi-security/security")
+    # One press on the system's device page adds the Security dashboard.
+    await device_page(page, url, "RPi Security")
+    add = entity_row(page, "Add Security dashboard")
+    await add.get_by_role("button", name="Press").click()
+    security = visible(page.get_by_role("link", name="Security"))
+    await security.wait_for(timeout=30_000)  # in the sidebar
+    await shots.take(page, "device_system")
+    await security.click()
+    await page.wait_for_url(f"{url}/rpi-security/**", timeout=30_000)
     await panel_shows(page, "Disarmed", seconds=60)
     camera = page.locator("hui-picture-entity-card img").first
     await camera.wait_for(timeout=30_000)
@@ -179,10 +213,22 @@ async def test_a_person_arms_trips_disarms_browses_and_adds_a_door(
     await panel_shows(page, "Arming")
     await panel_shows(page, "Armed away")
 
-    # Someone opens the front door and walks past the camera.
-    await page.get_by_text("Walk past the camera").click()
-    await page.get_by_text("Open the front door").click()
+    # Someone opens the front door: its control on the door's own page.
+    await device_page(page, url, "Front door")
+    await toggle(page, "Open")
+    await visible(page.get_by_text("Open", exact=True)).wait_for()
+    await entity_row(page, "Front door").get_by_text("Open").wait_for(timeout=10_000)
+    await page.wait_for_timeout(500)  # the switch slides over
+    await shots.take(page, "device_front_door")
+
+    # The dashboard shows the alarm going off; they walk past the camera.
+    await page.goto(f"{url}/rpi-security/security")
     await panel_shows(page, "Pending")
+    await (
+        entity_row(page, "Walk past the camera")
+        .get_by_role("button", name="Press")
+        .click()
+    )
     await panel_shows(page, "Triggered")
     await page.wait_for_timeout(1500)  # the camera card's next picture
     await shots.take(page, "dashboard_triggered")
@@ -196,9 +242,17 @@ async def test_a_person_arms_trips_disarms_browses_and_adds_a_door(
     await shots.take(page, "alert_notification")
     await page.keyboard.press("Escape")
 
-    # Disarm from the card.
-    await page.get_by_text("Leave the camera's view").click()
-    await page.get_by_text("Close the front door").click()
+    # Alice comes home: her phone's control, on her phone's page.
+    await device_page(page, url, "Alice's phone")
+    await toggle(page, "At home")
+    await entity_row(page, "Alice's phone").get_by_text("Home").wait_for(timeout=30_000)
+    await page.wait_for_timeout(500)  # the switch slides over
+    await shots.take(page, "device_phone")
+
+    # Close the door from the dashboard and disarm.
+    await page.goto(f"{url}/rpi-security/security")
+    await panel_shows(page, "Triggered")
+    await toggle(page, "Front door Open")
     await page.get_by_role("button", name="Disarm").click()
     await panel_shows(page, "Disarmed")
 
@@ -217,7 +271,9 @@ async def test_a_person_arms_trips_disarms_browses_and_adds_a_door(
     )
     assert photos, "the alarm took no photo"
 
-    # The config flow adds a door.
+    # The config flow adds a door; it is there at once, with its control.
+    log_file = server.config / "home-assistant.log"
+    logged_before = len(await asyncio.to_thread(log_file.read_text))
     await page.goto(f"{url}/config/integrations/integration/rpi_security")
     await page.get_by_role("button", name="Add door contact").click()
     await page.get_by_text("Wired to a GPIO pin").click()
@@ -230,14 +286,16 @@ async def test_a_person_arms_trips_disarms_browses_and_adds_a_door(
         timeout=30_000
     )
     await page.keyboard.press("Escape")
-    await page.get_by_text("Garage door").first.wait_for(timeout=30_000)
+    await device_page(page, url, "Garage door")
+    await entity_row(page, "Open").wait_for(timeout=30_000)
 
     # What the same alarm sends to a Telegram chat and to a phone's app.
     await render_payloads(hass, page, shots, server, photos[0], alert_text)
 
-    log = await asyncio.to_thread((server.config / "home-assistant.log").read_text)
+    log = await asyncio.to_thread(log_file.read_text)
     assert "Detected blocking call" not in log
     assert "Error setting up entry" not in log
+    assert "Reloading" not in log[logged_before:]  # the door was added live
     print(f"browser test: {time.monotonic() - started:.0f} s in the browser")  # noqa: T201
 
 

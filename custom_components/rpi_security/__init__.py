@@ -1,6 +1,5 @@
 """RPi Security: a Raspberry Pi home security system for Home Assistant."""
 
-from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -10,20 +9,12 @@ from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
 from .entity import system_device_info
-from .issues import async_clear_issues, async_report_telegram_users
+from .issues import async_clear_issues
+from .live_config import async_apply_changes, async_start_remote_control
 from .media_source import CaptureView
 from .migrate import async_migrate
-from .remote_control import RemoteControl
 from .services import async_setup_services
 from .system import RpiSecurityConfigEntry, SecuritySystem, state_store
-
-PLATFORMS: list[Platform] = [Platform.ALARM_CONTROL_PANEL, Platform.BINARY_SENSOR]
-# Only with phones or presence entities: trackers and the automatic-arming switch.
-PRESENCE_PLATFORMS: list[Platform] = [Platform.DEVICE_TRACKER, Platform.SWITCH]
-# Only with a camera: the camera and its capture buttons.
-CAMERA_PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.CAMERA]
-# Only with alert targets: the outbox's sensors.
-ALERT_PLATFORMS: list[Platform] = [Platform.SENSOR]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -55,44 +46,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
         )
         .id
     )
-    if system.alerts is not None:
-        remote = RemoteControl(hass, system, system.alerts)
-        entry.async_on_unload(remote.stop)
-        system.remote = remote
-    async_report_telegram_users(
-        hass,
-        [target.name for target in system.config.targets if target.commands],
-        sum(1 for u in system.config.users if u.enabled and u.telegram_ids),
-    )
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
-    await hass.config_entries.async_forward_entry_setups(entry, _platforms(system))
-    if SystemConfig.from_entry(entry) != system.config:
-        # Changed while starting (a sensor added in the meantime), before the
-        # update listener was there to hear of it: start again with it.
-        hass.config_entries.async_schedule_reload(entry.entry_id)
+    async_start_remote_control(system)
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
+    await system.parts.async_set_up_platforms()
+    # Entities of a mode or a part that is gone (simulation switched off...).
+    system.parts.prune_registry()
+    # Changed while starting (a sensor added in the meantime), when the
+    # update listener was not there to hear of it, or could not act yet.
+    await async_apply_changes(hass, entry, starting=True)
     return True
-
-
-def _platforms(system: SecuritySystem) -> list[Platform]:
-    platforms = list(PLATFORMS)
-    if system.presence is not None:
-        platforms += PRESENCE_PLATFORMS
-    if system.camera is not None:
-        platforms += CAMERA_PLATFORMS
-    if system.alerts is not None:
-        platforms += ALERT_PLATFORMS
-    return platforms
 
 
 async def async_unload_entry(
     hass: HomeAssistant, entry: RpiSecurityConfigEntry
 ) -> bool:
     """Stop the system, keeping its state for the next start."""
+    system = entry.runtime_data
     unloaded = await hass.config_entries.async_unload_platforms(
-        entry, _platforms(entry.runtime_data)
+        entry, system.parts.platforms
     )
     if unloaded:
-        await entry.runtime_data.async_stop()
+        await system.async_stop()
     return unloaded
 
 
@@ -106,6 +80,8 @@ async def async_remove_entry(
     async_clear_issues(hass)
 
 
-async def _async_reload(hass: HomeAssistant, entry: RpiSecurityConfigEntry) -> None:
-    """Options or sensors changed: start again with them."""
-    await hass.config_entries.async_reload(entry.entry_id)
+async def _async_entry_updated(
+    hass: HomeAssistant, entry: RpiSecurityConfigEntry
+) -> None:
+    """Options or subentries changed: apply them, reloading only where needed."""
+    await async_apply_changes(hass, entry)

@@ -18,8 +18,9 @@ from homeassistant.helpers.restore_state import RestoreEntity
 
 from .config import CodeFormat
 from .engine.alarm import ArmMode
-from .entity import RpiSecurityEntity, system_device_info
-from .system import ALARM_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .entity import RpiSecurityEntity, add_entities_of_parts, system_device_info
+from .entity_parts import Part, PartKind
+from .system import ALARM_KEY, CONFIG_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
@@ -40,7 +41,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the panel."""
-    async_add_entities([RpiSecurityAlarmPanel(entry.runtime_data)])
+    add_entities_of_parts(entry, async_add_entities, _entities)
+
+
+def _entities(system: SecuritySystem, part: Part) -> list[RpiSecurityAlarmPanel]:
+    return [RpiSecurityAlarmPanel(system)] if part.kind is PartKind.SYSTEM else []
 
 
 class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreEntity):
@@ -59,9 +64,14 @@ class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreE
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the panel from the system's configuration."""
         super().__init__(system, ALARM_KEY)
-        config = system.config
         self._attr_unique_id = system.entry.entry_id
         self._attr_device_info = system_device_info(system)
+        self._read_config()
+        self._cancel_countdown: Callable[[], None] | None = None
+
+    def _read_config(self) -> None:
+        """The arm modes offered and the code asked for, as configured now."""
+        config = self._system.config
         features = AlarmControlPanelEntityFeature.TRIGGER
         for mode in config.alarm.arm_modes:
             features |= _FEATURE_OF_MODE[mode]
@@ -74,14 +84,22 @@ class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreE
             else PanelCodeFormat.TEXT
         )
         self._attr_code_arm_required = config.code_arm_required
-        self._cancel_countdown: Callable[[], None] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Let the system name the panel in its events."""
         await super().async_added_to_hass()
         self._system.panel_entity_id = self.entity_id
         self.async_on_remove(self._stop_countdown)
+        self.async_on_remove(
+            self._system.async_subscribe(CONFIG_KEY, self._config_changed)
+        )
         self._run_countdown()
+
+    @callback
+    def _config_changed(self) -> None:
+        """Options or users changed: the state stays, what is offered may not."""
+        self._read_config()
+        self.async_write_ha_state()
 
     @property
     def alarm_state(self) -> AlarmControlPanelState:

@@ -131,6 +131,27 @@ class AlertManager:
             await asyncio.wait(self._tasks)
         await self._writer.async_flush()
 
+    def update(self, config: SystemConfig) -> None:
+        """Targets or alert options changed while running.
+
+        Alerts waiting for a removed target are dropped; a new target gets
+        the alerts raised from now on.
+        """
+        self.system_name = config.name
+        self.targets = {target.id: target for target in config.targets}
+        if config.alerts.rate_limit != self.settings.rate_limit:
+            self._limiter = RateLimiter(config.alerts.rate_limit)
+        self.settings = config.alerts
+        waiting = {entry.target for entry in self.outbox.entries()}
+        dropped = sum(
+            self.outbox.drop_target(target) for target in waiting - set(self.targets)
+        )
+        if dropped:
+            _LOGGER.info("Dropped %d alerts for a removed target", dropped)
+            self._writer.request()
+            self._notify()
+        self._drain()
+
     @property
     def unsaved(self) -> int:
         """Alerts raised that are not on disk yet."""

@@ -116,6 +116,13 @@ class PresenceArming:
         self._notify(AUTO_ARM_KEY)
         self.presence_changed([])
 
+    @callback
+    def occupants_changed(self) -> None:
+        """Phones or persons were added or removed: no one left or came home."""
+        self.auto_arm.occupants_changed(self.presence.tracker)
+        self._notify(OCCUPANCY_KEY)
+        self._save()
+
     # -- what the alarm saw ------------------------------------------------------
 
     @callback

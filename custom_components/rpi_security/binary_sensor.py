@@ -6,14 +6,18 @@ from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .auto_arming import OCCUPANCY_KEY
+from .camera_glue import CAMERA_KEY
 from .config import SensorConfig
 from .engine.alarm import SensorKind
 from .engine.presence import Presence
-from .entity import RpiSecurityEntity, sensor_device_info
-from .system import CAMERA_KEY, HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .entity import RpiSecurityEntity, add_entities_of_parts, sensor_device_info
+from .entity_parts import Part, PartKind
+from .inputs import SensorInput
+from .system import HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
@@ -23,23 +27,27 @@ async def async_setup_entry(
     entry: RpiSecurityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a binary sensor per GPIO sensor, and the GPIO health sensor."""
-    system = entry.runtime_data
-    gpio_sensors = [sensor for sensor in system.config.sensors if sensor.on_gpio]
-    for sensor in gpio_sensors:
-        async_add_entities(
-            [GpioSensorEntity(system, sensor)], config_subentry_id=sensor.id
-        )
-    if gpio_sensors:
-        async_add_entities([GpioProblemEntity(system)])
-    if system.camera is not None:
-        async_add_entities([CameraProblemEntity(system)])
-        if system.config.camera.motion_detection:
-            async_add_entities([CameraMotionEntity(system)])
-    if system.presence is not None:
-        async_add_entities([OccupancyEntity(system)])
-        if system.presence.network is not None:
-            async_add_entities([PresenceProblemEntity(system)])
+    """Add the binary sensors of each part, now and as parts come."""
+    add_entities_of_parts(entry, async_add_entities, _entities)
+
+
+def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
+    """The GPIO sensors, the health sensors, occupancy and camera motion."""
+    match part.kind:
+        case PartKind.SENSOR if part.sensor is not None and part.sensor.on_gpio:
+            return [GpioSensorEntity(system, part.sensor)]
+        case PartKind.GPIO:
+            return [GpioProblemEntity(system)]
+        case PartKind.PRESENCE:
+            return [OccupancyEntity(system)]
+        case PartKind.PRESENCE_NETWORK:
+            return [PresenceProblemEntity(system)]
+        case PartKind.CAMERA:
+            entities: list[Entity] = [CameraProblemEntity(system)]
+            if system.config.camera.motion_detection:
+                entities.append(CameraMotionEntity(system))
+            return entities
+    return []
 
 
 class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
@@ -49,7 +57,7 @@ class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem, sensor: SensorConfig) -> None:
         """Describe the sensor; it is the main entity of its own device."""
-        super().__init__(system, sensor.id)
+        super().__init__(system, sensor.id, owner=sensor.id)
         self._sensor = sensor
         self._attr_unique_id = f"{system.entry.entry_id}_{sensor.id}"
         self._attr_device_info = sensor_device_info(system, sensor)
@@ -65,14 +73,19 @@ class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
         self._system.sensor_entity_ids[self._sensor.id] = self.entity_id
 
     @property
+    def _input(self) -> SensorInput | None:
+        # None for a moment when the sensor is being removed.
+        return self._system.inputs.get(self._sensor.id)
+
+    @property
     def available(self) -> bool:
         """Unavailable while the pin cannot be read."""
-        return self._system.inputs[self._sensor.id].available
+        return self._input is not None and self._input.available
 
     @property
     def is_on(self) -> bool | None:
         """Open, or motion."""
-        return self._system.inputs[self._sensor.id].is_open
+        return self._input.is_open if self._input is not None else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
@@ -89,7 +102,7 @@ class GpioProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the health sensor of the system's GPIO."""
-        super().__init__(system, HEALTH_KEY, "gpio_problem")
+        super().__init__(system, HEALTH_KEY, "gpio_problem", owner=PartKind.GPIO)
 
     @property
     def is_on(self) -> bool:
@@ -115,7 +128,7 @@ class OccupancyEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the occupancy sensor."""
-        super().__init__(system, OCCUPANCY_KEY, "occupancy")
+        super().__init__(system, OCCUPANCY_KEY, "occupancy", owner=PartKind.PRESENCE)
 
     @property
     def is_on(self) -> bool:
@@ -147,7 +160,9 @@ class PresenceProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the health sensor of presence detection."""
-        super().__init__(system, HEALTH_KEY, "presence_problem")
+        super().__init__(
+            system, HEALTH_KEY, "presence_problem", owner=PartKind.PRESENCE_NETWORK
+        )
 
     @property
     def is_on(self) -> bool:
@@ -175,7 +190,7 @@ class CameraMotionEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera's motion sensor."""
-        super().__init__(system, CAMERA_KEY, "camera_motion")
+        super().__init__(system, CAMERA_KEY, "camera_motion", owner=PartKind.CAMERA)
 
     @property
     def available(self) -> bool:
@@ -197,7 +212,7 @@ class CameraProblemEntity(RpiSecurityEntity, BinarySensorEntity):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera's health sensor."""
-        super().__init__(system, HEALTH_KEY, "camera_problem")
+        super().__init__(system, HEALTH_KEY, "camera_problem", owner=PartKind.CAMERA)
 
     @property
     def is_on(self) -> bool:

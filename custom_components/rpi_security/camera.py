@@ -3,13 +3,16 @@
 from homeassistant.components.camera import Camera
 from homeassistant.core import HomeAssistant, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util.json import JsonValueType
 
+from .camera_glue import CAMERA_KEY
 from .const import DOMAIN
 from .engine.capture_policy import CaptureKind, CaptureRequest
-from .entity import RpiSecurityEntity
-from .system import CAMERA_KEY, RpiSecurityConfigEntry, SecuritySystem
+from .entity import RpiSecurityEntity, add_entities_of_parts
+from .entity_parts import Part, PartKind
+from .system import RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
 
@@ -20,9 +23,11 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the camera when the system has one."""
-    system = entry.runtime_data
-    if system.camera is not None:
-        async_add_entities([RpiSecurityCamera(system)])
+    add_entities_of_parts(entry, async_add_entities, _entities)
+
+
+def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
+    return [RpiSecurityCamera(system)] if part.kind is PartKind.CAMERA else []
 
 
 class RpiSecurityCamera(RpiSecurityEntity, Camera):
@@ -32,7 +37,9 @@ class RpiSecurityCamera(RpiSecurityEntity, Camera):
 
     def __init__(self, system: SecuritySystem) -> None:
         """Describe the camera."""
-        RpiSecurityEntity.__init__(self, system, CAMERA_KEY, "camera")
+        RpiSecurityEntity.__init__(
+            self, system, CAMERA_KEY, "camera", owner=PartKind.CAMERA
+        )
         Camera.__init__(self)
         camera = system.config.camera
         self._attr_frame_interval = 1 / camera.picture.frame_rate

@@ -88,6 +88,8 @@ class GpioSensorInput(SensorInput):
         self._debouncer: Debouncer | None = None
         self._timer: asyncio.TimerHandle | None = None
         self.error: GpioUnavailableError | None = None
+        # Simulation: where the simulated door or PIR was last put.
+        self.simulated_open = False
 
     def open(self, factory: Any, *, at_rest: bool = False) -> None:
         """Open the pin and read its level (blocking: run in an executor).
@@ -120,6 +122,7 @@ class GpioSensorInput(SensorInput):
     def drive(self, is_open: bool) -> None:
         """Simulation: move the mock pin as the sensor would."""
         if self._pin is not None:
+            self.simulated_open = is_open
             self._pin.drive(self.config.active_for(is_open))
 
     def close(self) -> None:

@@ -129,26 +129,28 @@ class PresenceMonitor:
         self._last_sweep: dict[str, float] = {}
         self._notify = notify
         self._on_changes = on_changes
+        self._on_health = on_health
         self._last_notified: dict[str, float] = {}
         self._cancel_deadline: CALLBACK_TYPE | None = None
         self._unsubscribe: list[CALLBACK_TYPE] = []
+        # The entity each occupant follows (its own, or its corroborating one).
+        self._watching: dict[str, CALLBACK_TYPE] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = False
-        self.network: LiveNetwork | SimulatedPhones | None = None
-        if config.phones:
-            settings = config.presence
-            self.network = (
-                SimulatedPhones(hass, self._frame)
-                if config.simulation
-                else LiveNetwork(
-                    hass,
-                    lan_interface=settings.lan_interface,
-                    monitor_interface=settings.monitor_interface,
-                    macs=[phone.mac for phone in config.phones],
-                    on_frame=self._frame,
-                    on_health=on_health,
-                )
-            )
+        self.network = self._make_network() if config.phones else None
+
+    def _make_network(self) -> LiveNetwork | SimulatedPhones:
+        if self.config.simulation:
+            return SimulatedPhones(self._hass, self._frame)
+        settings = self.config.presence
+        return LiveNetwork(
+            self._hass,
+            lan_interface=settings.lan_interface,
+            monitor_interface=settings.monitor_interface,
+            macs=[phone.mac for phone in self.config.phones],
+            on_frame=self._frame,
+            on_health=self._on_health,
+        )
 
     @property
     def problems(self) -> dict[NetworkPart, NetworkUnavailableError]:
@@ -212,9 +214,10 @@ class PresenceMonitor:
     async def async_stop(self) -> None:
         """Stop listening and checking."""
         self._stopped = True
-        for unsubscribe in self._unsubscribe:
+        for unsubscribe in [*self._unsubscribe, *self._watching.values()]:
             unsubscribe()
         self._unsubscribe.clear()
+        self._watching.clear()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -228,6 +231,89 @@ class PresenceMonitor:
     def snapshot(self) -> dict[str, Any]:
         """What to keep across a restart."""
         return self.tracker.snapshot()
+
+    async def async_update(self, config: SystemConfig) -> None:
+        """Phones, presence entities or settings changed while running.
+
+        Phones and entities that stay keep what is known of them; new ones are
+        unknown until heard (so nothing arms meanwhile); removed ones are
+        forgotten with their repair issues.
+        """
+        now = time.time()
+        before = self.config
+        self.config = config
+        self.tracker.rules = config.presence.rules
+        self.tracker.watches_doors = any(
+            sensor.kind is SensorKind.DOOR for sensor in config.sensors
+        )
+        phones = {phone.id: phone for phone in config.phones}
+        entities = {entity.id: entity for entity in config.presence_entities}
+        known = [p.id for p in before.phones] + [e.id for e in before.presence_entities]
+        for occupant_id in known:
+            if occupant_id not in phones and occupant_id not in entities:
+                self._forget(occupant_id)
+        for phone in config.phones:
+            self._phone_changed(self.phones.get(phone.id), phone, now)
+        old_entities = {entity.id: entity for entity in before.presence_entities}
+        for entity in config.presence_entities:
+            old_entity = old_entities.get(entity.id)
+            if old_entity is None:
+                self.tracker.add_occupant(entity.id, on_network=False, now=now)
+            if old_entity is None or old_entity.entity_id != entity.entity_id:
+                self._watch(entity.entity_id, entity.id, self.tracker.set_presence)
+        self.phones = phones
+        self._phone_by_mac = {mac_bytes(p.mac): p for p in config.phones}
+        self._new_address_of = {
+            mac: phones[phone.id]
+            for mac, phone in self._new_address_of.items()
+            if phone.id in phones and mac != mac_bytes(phones[phone.id].mac)
+        }
+        await self._async_update_network()
+        self._report_phone_issues(now)
+        self._schedule()
+
+    def _phone_changed(
+        self, old: PhoneConfig | None, phone: PhoneConfig, now: float
+    ) -> None:
+        """A phone added, or changed: its occupant and what follows it."""
+        if old is None:
+            self.tracker.add_occupant(phone.id, on_network=True, now=now)
+        occupant = self.tracker.occupants[phone.id]
+        if phone.ip and (old is None or phone.ip != old.ip):
+            occupant.ip = phone.ip
+        if old is not None and old.mac != phone.mac:
+            if occupant.new_address == phone.mac:
+                occupant.new_address = None  # the user took the new address
+            if isinstance(self.network, SimulatedPhones):
+                self.network.network.move(old.mac, phone.mac)
+        if old is None or old.corroborated_by != phone.corroborated_by:
+            self._unwatch(phone.id)
+            occupant.corroborator = None
+            if phone.corroborated_by:
+                self._watch(phone.corroborated_by, phone.id, self.tracker.corroborate)
+
+    def _forget(self, occupant_id: str) -> None:
+        """A phone or presence entity removed."""
+        self._unwatch(occupant_id)
+        self.tracker.remove_occupant(occupant_id)
+        self._last_notified.pop(occupant_id, None)
+        self._last_sweep.pop(occupant_id, None)
+        phone = self.phones.get(occupant_id)
+        if phone is not None and isinstance(self.network, SimulatedPhones):
+            self.network.network.set_present(phone.mac, None)
+
+    async def _async_update_network(self) -> None:
+        """Open the network with the first phone, close it with the last."""
+        if self.config.phones and self.network is None:
+            self.network = self._make_network()
+            await self.network.async_start()
+            self._on_health()
+        elif not self.config.phones and self.network is not None:
+            network, self.network = self.network, None
+            await network.async_stop()
+            self._on_health()
+        if self.network is not None:
+            await self._async_listen_for_new_addresses()
 
     # -- what happens --------------------------------------------------------
 
@@ -336,10 +422,15 @@ class PresenceMonitor:
         def changed(event: Event[EventStateChangedData]) -> None:
             self._entity_report(occupant_id, event.data["new_state"], report)
 
-        self._unsubscribe.append(
-            async_track_state_change_event(self._hass, entity_id, changed)
+        self._unwatch(occupant_id)
+        self._watching[occupant_id] = async_track_state_change_event(
+            self._hass, entity_id, changed
         )
         self._entity_report(occupant_id, self._hass.states.get(entity_id), report)
+
+    def _unwatch(self, occupant_id: str) -> None:
+        if (unsubscribe := self._watching.pop(occupant_id, None)) is not None:
+            unsubscribe()
 
     @callback
     def _entity_report(
@@ -462,6 +553,8 @@ class PresenceMonitor:
         now = time.time()
         changes = []
         for phone_id in phone_ids:
+            if phone_id not in self.phones:
+                continue  # removed while it was being asked
             occupant = self.tracker.occupants[phone_id]
             mac = self.phones[phone_id].mac
             new_address = occupant.new_address

@@ -12,10 +12,12 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .alerts import AlertManager
-from .entity import RpiSecurityEntity
+from .entity import RpiSecurityEntity, add_entities_of_parts
+from .entity_parts import Part, PartKind
 from .system import ALERTS_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -53,12 +55,14 @@ async def async_setup_entry(
     entry: RpiSecurityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the outbox's sensors when the system has alert targets."""
-    system = entry.runtime_data
-    if system.alerts is not None:
-        async_add_entities(
-            AlertSensor(system, system.alerts, description) for description in SENSORS
-        )
+    """Add the outbox's sensors while the system has alert targets."""
+    add_entities_of_parts(entry, async_add_entities, _entities)
+
+
+def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
+    if part.kind is not PartKind.ALERTS or system.alerts is None:
+        return []
+    return [AlertSensor(system, system.alerts, description) for description in SENSORS]
 
 
 class AlertSensor(RpiSecurityEntity, SensorEntity):
@@ -73,7 +77,7 @@ class AlertSensor(RpiSecurityEntity, SensorEntity):
         description: AlertSensorDescription,
     ) -> None:
         """Describe the sensor."""
-        super().__init__(system, ALERTS_KEY, description.key)
+        super().__init__(system, ALERTS_KEY, description.key, owner=PartKind.ALERTS)
         self._alerts = alerts
         self.entity_description = description
 

@@ -8,7 +8,7 @@ bus events are fired and the next deadline is scheduled.
 import asyncio
 from collections import deque
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 import logging
 import time
@@ -18,55 +18,39 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers.event import (
-    async_track_time_interval,
-)
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
 
 from .access import AccessControl
+from .alarm_reports import AlarmReports
 from .alerts import AlarmAlert, AlertManager
 from .auto_arming import PresenceArming
+from .camera_glue import CAMERA_MOTION_ID, CameraGlue
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
 from .config import SensorConfig, SystemConfig
-from .const import (
-    CHANGED_BY_PRESENCE,
-    DOMAIN,
-    EVENT_ALARM,
-    EVENT_CAPTURE,
-)
+from .const import CHANGED_BY_PRESENCE, DOMAIN
 from .engine.access import Action, User
 from .engine.alarm import (
     AlarmEvent,
     AlarmMachine,
-    AlarmState,
     ArmingRefusedError,
     ArmMode,
     ArmModeNotEnabledError,
     DisarmFirstError,
-    EventType,
     SensorKind,
 )
 from .engine.auto_arm import AutoArm
-from .engine.capture_policy import CaptureKind, CapturePolicy, CaptureRequest
+from .engine.capture_policy import CaptureRequest
 from .engine.presence import PresenceChange
 from .engine.recovery import StoredParts
-from .hardware.gpio import (
-    GpioProblem,
-    GpioUnavailableError,
-    close_pin_factory,
-    open_pin_factory,
-)
+from .entity_parts import EntityParts, wanted_parts
+from .hardware.gpio import GpioProblem
 from .heartbeat import Heartbeat
-from .inputs import EntitySensorInput, GpioSensorInput, SensorInput
-from .issues import (
-    async_report_camera_problems,
-    async_report_gpio_problems,
-    async_report_presence_problems,
-)
+from .inputs import GpioSensorInput, SensorInput
+from .issues import async_report_presence_problems
 from .presence import PresenceMonitor
 from .restore import async_load_parts, report_damage, restore_alarm
+from .sensor_inputs import SensorInputs
 
 if TYPE_CHECKING:
     from .remote_control import RemoteControl
@@ -75,18 +59,13 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 
-# Keys to subscribe to: the panel, the components' health, the camera, the
-# alerts, or the id of a sensor or a phone (whether anyone is home and
-# automatic arming: see auto_arming).
+# Keys to subscribe to: the panel, the components' health, the camera (see
+# camera_glue), the alerts, the configuration, or the id of a sensor or a
+# phone (whether anyone is home and automatic arming: see auto_arming).
 ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
-CAMERA_KEY = "camera"
 ALERTS_KEY = "alerts"
-# How many alarm events diagnostics show.
-RECENT_EVENTS = 20
-
-# The camera's motion, when it counts as a motion sensor of the alarm.
-CAMERA_MOTION_ID = "camera_motion"
+CONFIG_KEY = "config"
 
 type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
 
@@ -110,8 +89,18 @@ class SecuritySystem:
         if config.camera.motion_alarm:
             sensors[CAMERA_MOTION_ID] = SensorKind.MOTION
         self.machine = AlarmMachine(settings=config.alarm, sensors=sensors)
-        self.inputs: dict[str, SensorInput] = {}
-        self.gpio_problems: dict[GpioProblem, list[GpioSensorInput]] = {}
+        self.inputs = SensorInputs(
+            hass,
+            simulation=config.simulation,
+            on_change=self._sensor_update,
+            on_health=self.health_changed,
+        )
+        # The parts that have entities, and the platforms that show them.
+        self.parts = EntityParts(hass, entry, config.simulation)
+        # Configuration changes are applied one at a time (see live_config),
+        # unless a reload will start the system anew with them.
+        self.changing = asyncio.Lock()
+        self.reloading = False
         # The system's device in the registry, and the entity ids of our own
         # entities, filled in as they are added.
         self.device_id: str = ""
@@ -128,7 +117,6 @@ class SecuritySystem:
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._cancel_deadline: Callable[[], None] | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
-        self._pin_factory: Any = None
         presence = config.presence
         self.auto_arm = AutoArm(
             departure_mode=presence.departure_mode,
@@ -137,65 +125,90 @@ class SecuritySystem:
         self.presence: PresenceMonitor | None = None
         self.arming: PresenceArming | None = None
         if config.phones or config.presence_entities:
-            self.presence = PresenceMonitor(
-                hass,
-                entry.entry_id,
-                config,
-                notify=self._notify,
-                on_changes=self._presence_changed,
-                on_health=self._presence_health_changed,
-            )
-            self.arming = PresenceArming(
-                self.presence,
-                self.machine,
-                self.auto_arm,
-                apply=self._apply,
-                refused=lambda mode, err: self._arming_refused(
-                    mode, err, CHANGED_BY_PRESENCE, None
-                ),
-                notify=self._notify,
-                save=self._save,
-                run=self.run,
-            )
+            self.build_presence(config)
         self._background: set[asyncio.Task[None]] = set()
         self.alerts: AlertManager | None = None
         if config.targets:
-            self.alerts = AlertManager(
-                hass, entry.entry_id, config, notify=partial(self._notify, ALERTS_KEY)
-            )
+            self.alerts = self.build_alerts(config)
         self.access.alerts = self.alerts
-        self.heartbeat: Heartbeat | None = None
-        if config.alerts.heartbeat_url:
-            self.heartbeat = Heartbeat(
-                hass,
-                config.alerts.heartbeat_url,
-                config.alerts.heartbeat_interval,
-                healthy=lambda: not self.problems(),
-                run=self.run,
-            )
-        # The cause and time of the last time the alarm went off.
-        self.last_trigger: tuple[str, datetime] | None = None
-        # The last alarm events, for diagnostics.
-        self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT_EVENTS)
+        self.heartbeat: Heartbeat | None = self.build_heartbeat(config)
+        # Bus events, alerts and the history of what the alarm did.
+        self.reports = AlarmReports(self)
         # Telegram commands and notification buttons (set up with the entry).
         self.remote: RemoteControl | None = None
-        self.capture_policy = CapturePolicy(config.camera.captures)
-        self._cancel_capture_interval: Callable[[], None] | None = None
-        self.camera: CameraManager | None = None
+        self.camera_glue: CameraGlue | None = None
         if config.camera.enabled:
-            self.camera = CameraManager(
-                hass,
-                config.camera,
-                simulation=config.simulation,
-                on_motion=self._camera_motion,
-                on_health=self._camera_health_changed,
-                on_capture=self._capture_done,
-            )
+            self.camera_glue = CameraGlue(self, config.camera)
+
+    def build_presence(self, config: SystemConfig) -> PresenceMonitor:
+        """Phones or presence entities to follow, and presence's hold on the alarm."""
+        self.presence = PresenceMonitor(
+            self.hass,
+            self.entry.entry_id,
+            config,
+            notify=self.notify,
+            on_changes=self._presence_changed,
+            on_health=self.presence_health_changed,
+        )
+        self.arming = PresenceArming(
+            self.presence,
+            self.machine,
+            self.auto_arm,
+            apply=self.apply,
+            refused=lambda mode, err: self.reports.arming_refused(
+                mode, err, CHANGED_BY_PRESENCE, None
+            ),
+            notify=self.notify,
+            save=self.save,
+            run=self.run,
+        )
+        return self.presence
+
+    def build_alerts(self, config: SystemConfig) -> AlertManager:
+        """The outbox and the alerts of ``config``'s targets."""
+        return AlertManager(
+            self.hass,
+            self.entry.entry_id,
+            config,
+            notify=partial(self.notify, ALERTS_KEY),
+        )
+
+    def build_heartbeat(self, config: SystemConfig) -> Heartbeat | None:
+        """The heartbeat, if a URL is set."""
+        if not config.alerts.heartbeat_url:
+            return None
+        return Heartbeat(
+            self.hass,
+            config.alerts.heartbeat_url,
+            config.alerts.heartbeat_interval,
+            healthy=lambda: not self.problems(),
+            run=self.run,
+        )
 
     @property
     def pin_factory(self) -> Any:
         """The gpiozero pin factory in use (mock pins in simulation mode)."""
-        return self._pin_factory
+        return self.inputs.pin_factory
+
+    @property
+    def camera(self) -> CameraManager | None:
+        """The camera, if the system has one."""
+        return self.camera_glue.manager if self.camera_glue is not None else None
+
+    @property
+    def last_trigger(self) -> tuple[str, datetime] | None:
+        """The cause and time of the last time the alarm went off."""
+        return self.reports.last_trigger
+
+    @property
+    def recent_events(self) -> deque[dict[str, Any]]:
+        """The last alarm events, for diagnostics."""
+        return self.reports.recent_events
+
+    @property
+    def gpio_problems(self) -> dict[GpioProblem, list[GpioSensorInput]]:
+        """The GPIO sensors that cannot be read, by what is wrong."""
+        return self.inputs.problems
 
     # -- life cycle ----------------------------------------------------------
 
@@ -206,15 +219,8 @@ class SecuritySystem:
         if self.alerts is not None:
             # First: from here on anything may raise an alert.
             await self.alerts.async_start()
-        for sensor in self.config.sensors:
-            self.inputs[sensor.id] = (
-                GpioSensorInput(self.hass, sensor, self._sensor_update)
-                if sensor.on_gpio
-                else EntitySensorInput(self.hass, sensor, self._sensor_update)
-            )
-        await self._async_open_gpio()
-        for sensor_input in self.inputs.values():
-            await sensor_input.async_start()
+        await self.inputs.async_open(self.config.sensors)
+        await self.inputs.async_start()
         self._restore(stored)
         if self.presence is not None and self.arming is not None:
             auto_arm = {
@@ -229,10 +235,13 @@ class SecuritySystem:
                 _LOGGER.error("Stored presence unreadable, starting afresh: %s", err)
                 self.arming.restore(auto_arm, {})
                 await self.presence.async_start(None)
-            self._presence_health_changed()
-        if self.camera is not None:
-            await self.camera.async_start()
-            self._update_capture_interval()
+            self.presence_health_changed()
+        elif stored.auto_arm:  # the switch as it was, should presence come back
+            self.auto_arm.restore(
+                {**stored.auto_arm, "enabled": stored.auto_arm_enabled}, {}
+            )
+        if self.camera_glue is not None:
+            await self.camera_glue.async_start()
         if self.alerts is not None:
             self.alerts.health(self.problems())
         if self.heartbeat is not None:
@@ -240,6 +249,8 @@ class SecuritySystem:
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
+        for part in wanted_parts(self):
+            self.parts.add_now(part)
         # On disk from the first start: a missing file later means damage.
         await self._async_save_now()
 
@@ -253,20 +264,17 @@ class SecuritySystem:
             self.heartbeat.stop()
         for task in list(self._background):
             task.cancel()
-        if self._cancel_capture_interval is not None:
-            self._cancel_capture_interval()
-            self._cancel_capture_interval = None
         if self.presence is not None:
             await self.presence.async_stop()
-        if self.camera is not None:
-            await self.camera.async_stop()
+        if self.camera_glue is not None:
+            await self.camera_glue.async_stop()
         if self.alerts is not None:
             await self.alerts.async_stop()
         await self._async_save_now()
         await self.access.async_stop()
-        for sensor_input in self.inputs.values():
-            await sensor_input.async_stop()
-        await self.hass.async_add_executor_job(self._close_gpio)
+        await self.inputs.async_close()
+        if self.remote is not None:
+            self.remote.stop()
 
     async def _async_home_assistant_stopping(self, _event: Event) -> None:
         """Save the time left in any delay and the alerts still to deliver.
@@ -280,44 +288,6 @@ class SecuritySystem:
         if self.alerts is not None:
             await self.alerts.async_stop()
         await self._async_save_now()
-
-    async def _async_open_gpio(self) -> None:
-        gpio_inputs = [
-            i for i in self.inputs.values() if isinstance(i, GpioSensorInput)
-        ]
-        if gpio_inputs:
-            await self.hass.async_add_executor_job(self._open_gpio, gpio_inputs)
-        self.gpio_problems = {}
-        for gpio_input in gpio_inputs:
-            if gpio_input.error is not None:
-                problem = gpio_input.error.problem
-                self.gpio_problems.setdefault(problem, []).append(gpio_input)
-                _LOGGER.error(
-                    "GPIO input %s (GPIO%s) is unavailable: %s",
-                    gpio_input.config.name,
-                    gpio_input.config.pin,
-                    gpio_input.error.detail,
-                )
-        async_report_gpio_problems(self.hass, self.gpio_problems)
-
-    def _open_gpio(self, gpio_inputs: list[GpioSensorInput]) -> None:
-        """Open the pin factory and every pin (blocking)."""
-        try:
-            self._pin_factory = open_pin_factory(self.config.simulation, self.hass.loop)
-        except GpioUnavailableError as err:
-            for gpio_input in gpio_inputs:
-                gpio_input.fail(err)
-            return
-        for gpio_input in gpio_inputs:
-            gpio_input.open(self._pin_factory, at_rest=self.config.simulation)
-
-    def _close_gpio(self) -> None:
-        for sensor_input in self.inputs.values():
-            if isinstance(sensor_input, GpioSensorInput):
-                sensor_input.close()
-        if self._pin_factory is not None:
-            close_pin_factory(self._pin_factory)
-            self._pin_factory = None
 
     def _restore(self, stored: StoredParts) -> None:
         levels = {
@@ -336,7 +306,7 @@ class SecuritySystem:
         if stored.damaged or problems:
             report_damage(self.hass, self.alerts, problems, self.machine.state.value)
         _LOGGER.debug("Restored alarm state %s", self.machine.state)
-        self._apply(events)
+        self.apply(events)
 
     # -- subscriptions -------------------------------------------------------
 
@@ -350,7 +320,8 @@ class SecuritySystem:
         return lambda: listeners.remove(listener)
 
     @callback
-    def _notify(self, key: str) -> None:
+    def notify(self, key: str) -> None:
+        """Tell the listeners of ``key`` that it changed."""
         for listener in list(self._listeners.get(key, ())):
             listener()
 
@@ -383,7 +354,7 @@ class SecuritySystem:
                 mode, time.time(), force=force, changed_by=changed_by
             )
         except ArmingRefusedError as err:
-            doors = self._arming_refused(mode, err, changed_by, context)
+            doors = self.reports.arming_refused(mode, err, changed_by, context)
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="doors_open",
@@ -405,7 +376,7 @@ class SecuritySystem:
             self.auto_arm.armed(by_presence=False)
             if self.arming is not None:
                 self.arming.by_hand()
-        self._apply(events, context)
+        self.apply(events, context)
         self.access.report_duress(grant, changed_by, self.machine.state, context)
 
     async def async_disarm(
@@ -431,14 +402,14 @@ class SecuritySystem:
         self.auto_arm.disarmed()
         if self.arming is not None:
             self.arming.by_hand()
-        self._apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
-        self._save()
+        self.apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
+        self.save()
         self.access.report_duress(grant, changed_by, self.machine.state, context)
 
     async def async_trigger(self, *, context: Context | None) -> None:
         """Trigger the alarm at once."""
         changed_by = await self.access.async_changed_by(context)
-        self._apply(self.machine.trigger(time.time(), changed_by=changed_by), context)
+        self.apply(self.machine.trigger(time.time(), changed_by=changed_by), context)
 
     async def async_set_auto_arm(self, enabled: bool) -> None:
         """Turn arming and disarming by presence on or off."""
@@ -459,7 +430,9 @@ class SecuritySystem:
         if sensor_id == CAMERA_MOTION_ID:
             return "Camera"
         sensor_input = self.inputs.get(sensor_id)
-        return sensor_input.config.name if sensor_input else sensor_id
+        if sensor_input is None:
+            return self.inputs.former_names.get(sensor_id, sensor_id)
+        return sensor_input.config.name
 
     def sensor_entity_id(self, sensor_id: str) -> str | None:
         """The entity that shows a sensor in Home Assistant."""
@@ -483,81 +456,34 @@ class SecuritySystem:
         if level is not None:
             now = time.time()
             if initial:  # compared with its level when the system stopped
-                self._apply(self.machine.sensor_seen(sensor_id, level, now))
+                self.apply(self.machine.sensor_seen(sensor_id, level, now))
             else:
-                self._apply(self.machine.sensor_changed(sensor_id, level, now))
+                self.apply(self.machine.sensor_changed(sensor_id, level, now))
                 if sensor_input.config.kind is SensorKind.DOOR:
-                    self._save()  # what each door read, should the power fail
-        self._notify(sensor_id)
-        self._notify(ALARM_KEY)  # the panel lists the open sensors
-        if level and not initial and sensor_input.config.kind is SensorKind.MOTION:
-            self._motion_seen(sensor_id)
+                    self.save()  # what each door read, should the power fail
+        self.notify(sensor_id)
+        self.notify(ALARM_KEY)  # the panel lists the open sensors
+        motion = sensor_input.config.kind is SensorKind.MOTION
+        if level and not initial and motion and self.camera_glue is not None:
+            self.camera_glue.motion_seen(sensor_id)
         if self.arming is not None and level is not None and not initial:
             self.arming.sensor_changed(sensor_input.config.kind, level)
 
     @callback
-    def _apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
+    def apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
         """Carry out what the machine decided."""
         self._schedule_deadline()
         if not events:
             return
-        self._save()
-        self._notify(ALARM_KEY)
-        for event in events:
-            data = self._event_data(event)
-            self.recent_events.append({"at": dt_util.utcnow().isoformat(), **data})
-            self.hass.bus.async_fire(EVENT_ALARM, data, context=context)
-        alarm = self._alert(events)
+        self.save()
+        self.notify(ALARM_KEY)
+        alarm = self.reports.report(events, context)
         if self.arming is not None:
             self.arming.alarm_changed(
                 events, by_a_sensor=self.machine.cause in self.inputs
             )
-        if self.camera is not None:
-            requests = self.capture_policy.on_alarm(
-                events, self.machine.sensors, time.time()
-            )
-            for request in requests:
-                self.run(self._async_capture_quietly(request, alarm))
-            self._update_capture_interval()
-
-    def _arming_refused(
-        self,
-        mode: ArmMode,
-        err: ArmingRefusedError,
-        changed_by: str | None,
-        context: Context | None,
-    ) -> list[str]:
-        """Tell automations that arming was refused; return the open doors."""
-        doors = [self.sensor_name(door) for door in err.open_doors]
-        if self.alerts is not None:
-            self.alerts.arming_refused(mode.value, doors, changed_by)
-        self.hass.bus.async_fire(
-            EVENT_ALARM,
-            {
-                "type": "arming_refused",
-                "state": self.machine.state.value,
-                "mode": mode.value,
-                "open_doors": doors,
-                "changed_by": changed_by,
-                "entity_id": self.panel_entity_id,
-            },
-            context=context,
-        )
-        return doors
-
-    def _event_data(self, event: AlarmEvent) -> dict[str, Any]:
-        return {
-            "type": event.type.value,
-            "state": event.state.value,
-            "previous_state": event.previous_state.value,
-            "cause": self.sensor_name(event.cause) if event.cause else None,
-            "cause_entity_id": self.sensor_entity_id(event.cause)
-            if event.cause
-            else None,
-            "changed_by": event.changed_by,
-            "entity_id": self.panel_entity_id,
-            "offline": event.offline,
-        }
+        if self.camera_glue is not None:
+            self.camera_glue.alarm_changed(events, alarm)
 
     @callback
     def _cancel_timers(self) -> None:
@@ -576,7 +502,7 @@ class SecuritySystem:
     @callback
     def _deadline_reached(self, now: datetime) -> None:
         self._cancel_deadline = None
-        self._apply(self.machine.advance(now.timestamp()))
+        self.apply(self.machine.advance(now.timestamp()))
 
     def _snapshot(self) -> dict[str, Any]:
         snapshot: dict[str, Any] = {
@@ -588,7 +514,8 @@ class SecuritySystem:
         return snapshot
 
     @callback
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Store the state (at the next turn of the event loop)."""
         self._store.async_delay_save(self._snapshot, 0)
 
     def run(self, work: Coroutine[Any, Any, None]) -> None:
@@ -606,65 +533,11 @@ class SecuritySystem:
 
         With ``alarm``, its alert goes out with the first photo.
         """
-        if self.camera is None:
+        if self.camera_glue is None:
             return []
-        cause = self.sensor_name(request.cause)
-        return await self.camera.async_capture(
-            request.kinds,
-            cause,
-            burst=request.burst,
-            on_result=alarm.on_capture if alarm is not None else None,
-        )
-
-    async def _async_capture_quietly(
-        self, request: CaptureRequest, alarm: AlarmAlert | None = None
-    ) -> None:
-        await self.async_capture(request, alarm)
+        return await self.camera_glue.async_capture(request, alarm)
 
     # -- alerts and health ---------------------------------------------------
-
-    @callback
-    def _alert(self, events: list[AlarmEvent]) -> AlarmAlert | None:
-        """Tell the alert targets; return the alarm alert, if the alarm went off."""
-        alarm = None
-        now = dt_util.now()
-        for event in events:
-            name = self.sensor_name(event.cause) if event.cause else None
-            cause = name
-            if name and event.offline and self.alerts is not None:
-                cause = self.alerts.text("offline_cause", cause=name)
-            if (
-                event.type is EventType.STATE_CHANGED
-                and event.state is AlarmState.TRIGGERED
-            ):
-                # Triggered by hand: the user, or Home Assistant (an automation).
-                cause = cause or event.changed_by or self._home_assistant()
-                self.last_trigger = (cause, now)
-                if self.alerts is not None:
-                    with_photo = self.camera is not None and self.camera.is_open
-                    alarm = self.alerts.alarm(cause, now, with_photo=with_photo)
-            elif self.alerts is None:
-                continue
-            elif event.type is EventType.STATE_CHANGED:
-                delay = event.state in (AlarmState.ARMING, AlarmState.PENDING)
-                self.alerts.state_changed(
-                    event.state.value,
-                    event.previous_state.value,
-                    mode=self.machine.armed_mode.value
-                    if self.machine.armed_mode
-                    else None,
-                    who=event.changed_by,
-                    cause=name,
-                    seconds=self.machine.seconds_left(time.time()) if delay else None,
-                    offline=event.offline,
-                )
-            elif event.state is AlarmState.TRIGGERED and cause is not None:
-                # Another sensor trips while the alarm sounds (rate-limited).
-                self.alerts.alarm(cause, now, with_photo=False)
-        return alarm
-
-    def _home_assistant(self) -> str:
-        return self.alerts.text("home_assistant") if self.alerts else "Home Assistant"
 
     def problems(self) -> dict[str, str]:
         """The components that do not work now: GPIO, presence, camera."""
@@ -683,81 +556,15 @@ class SecuritySystem:
         return problems
 
     @callback
-    def _health_changed(self) -> None:
-        self._notify(HEALTH_KEY)
+    def health_changed(self) -> None:
+        """A component started or stopped failing: tell its sensor and the alerts."""
+        self.notify(HEALTH_KEY)
         if self.alerts is not None:
             self.alerts.health(self.problems())
 
     def people_home(self) -> list[str]:
         """The names of the phones and persons that are home."""
         return self.presence.people_home() if self.presence else []
-
-    @callback
-    def _motion_seen(self, sensor_id: str) -> None:
-        """Motion while armed: a photo, even when it does not trip the alarm."""
-        if self.camera is None:
-            return
-        request = self.capture_policy.on_motion(
-            sensor_id, self.machine.state, time.time()
-        )
-        if request is not None:
-            self.run(self._async_capture_quietly(request))
-
-    @callback
-    def _camera_motion(self, moving: bool) -> None:
-        self._notify(CAMERA_KEY)
-        if CAMERA_MOTION_ID in self.machine.sensors:
-            now = time.time()
-            self._apply(self.machine.sensor_changed(CAMERA_MOTION_ID, moving, now))
-        if self.arming is not None:
-            self.arming.sensor_changed(SensorKind.MOTION, moving)
-        if moving:
-            self._motion_seen(CAMERA_MOTION_ID)
-
-    @callback
-    def _update_capture_interval(self) -> None:
-        """While the alarm stays triggered, a photo every so often."""
-        interval = self.config.camera.captures.interval
-        triggered = self.machine.state is AlarmState.TRIGGERED
-        if triggered and interval > 0 and self._cancel_capture_interval is None:
-            self._cancel_capture_interval = async_track_time_interval(
-                self.hass, self._capture_interval_tick, timedelta(seconds=interval)
-            )
-        elif not triggered and self._cancel_capture_interval is not None:
-            self._cancel_capture_interval()
-            self._cancel_capture_interval = None
-
-    @callback
-    def _capture_interval_tick(self, _now: datetime) -> None:
-        cause = self.machine.cause or "triggered"
-        self.run(
-            self._async_capture_quietly(CaptureRequest((CaptureKind.PHOTO,), cause))
-        )
-
-    @callback
-    def _capture_done(self, result: CaptureResult) -> None:
-        self._notify(CAMERA_KEY)
-        if not result.ok:
-            self._notify(HEALTH_KEY)  # the camera problem sensor names it
-        self.hass.bus.async_fire(
-            EVENT_CAPTURE,
-            {
-                "kind": result.kind.value,
-                "cause": result.cause,
-                "path": str(result.path) if result.path else None,
-                "error": result.error,
-                "entity_id": self.panel_entity_id,
-            },
-        )
-
-    @callback
-    def _camera_health_changed(self) -> None:
-        if self.camera is not None:
-            async_report_camera_problems(
-                self.hass, self.camera.persistent_problems, self.camera.camera_problem
-            )
-        self._health_changed()
-        self._notify(CAMERA_KEY)
 
     # -- presence ------------------------------------------------------------
 
@@ -767,10 +574,11 @@ class SecuritySystem:
             self.arming.presence_changed(changes)
 
     @callback
-    def _presence_health_changed(self) -> None:
+    def presence_health_changed(self) -> None:
+        """Capture or ARP started or stopped failing."""
         if self.presence is not None:
             async_report_presence_problems(self.hass, self.presence.problems)
-        self._health_changed()
+        self.health_changed()
 
     def presence_name(self, occupant_id: str) -> str:
         """The name of a phone or presence entity."""

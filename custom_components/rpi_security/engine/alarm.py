@@ -173,6 +173,38 @@ class AlarmMachine:
             self.open_sensors.discard(sensor_id)
             self.bypassed.discard(sensor_id)
 
+    def add_sensor(
+        self, sensor_id: str, kind: SensorType, options: SensorOptions | None = None
+    ) -> None:
+        """A sensor added while running; its first level is recorded as it is."""
+        self.sensors = MappingProxyType({**self.sensors, sensor_id: kind})
+        if options is not None:
+            self.options = MappingProxyType({**self.options, sensor_id: options})
+
+    def remove_sensor(self, sensor_id: str) -> None:
+        """A sensor removed: it no longer counts, open, bypassed or faulty."""
+        self.sensors = MappingProxyType(
+            {key: kind for key, kind in self.sensors.items() if key != sensor_id}
+        )
+        self.options = MappingProxyType(
+            {key: value for key, value in self.options.items() if key != sensor_id}
+        )
+        self.set_initial(sensor_id, False)
+        self.levels.pop(sensor_id, None)
+        self.levels_at_stop.pop(sensor_id, None)
+        self.auto_bypassed.discard(sensor_id)
+        self.unavailable.discard(sensor_id)
+        self.faults.discard(sensor_id)
+
+    def sensor_rewired(self, sensor_id: str) -> None:
+        """A sensor's input is replaced (its settings changed).
+
+        Its first level from the new input is compared with its last one: a
+        door that opened meanwhile is an opening, as after a restart.
+        """
+        if sensor_id in self.levels:
+            self.levels_at_stop[sensor_id] = self.levels.pop(sensor_id)
+
     def check_arm(
         self, mode: ArmMode, *, force: bool = False, bypass: Collection[str] = ()
     ) -> tuple[str, ...] | None:

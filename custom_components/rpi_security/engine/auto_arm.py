@@ -98,6 +98,14 @@ class AutoArm:
             return ArmDecision(self.departure_mode)
         return None
 
+    def occupants_changed(self, tracker: PresenceTracker) -> None:
+        """Phones or persons were added or removed: nobody left or came home.
+
+        Removing the last phone that is home is no departure: it never arms.
+        """
+        if not any(o.presence is Presence.UNKNOWN for o in tracker.occupants.values()):
+            self.everyone_was_away = tracker.everyone_away
+
     def armed(self, *, by_presence: bool) -> None:
         """The alarm was armed, by presence or by someone."""
         self.armed_by_presence = by_presence

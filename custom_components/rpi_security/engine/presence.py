@@ -234,6 +234,19 @@ class PresenceTracker:
                 quiet.append(o.id)
         return quiet
 
+    # -- occupants coming and going -------------------------------------------
+
+    def add_occupant(self, occupant_id: str, *, on_network: bool, now: float) -> None:
+        """An occupant added while running: unknown until it is heard or told."""
+        self.occupants[occupant_id] = Occupant(
+            occupant_id, on_network=on_network, known_since=now
+        )
+
+    def remove_occupant(self, occupant_id: str) -> None:
+        """An occupant removed: forgotten, with any round under way."""
+        self.occupants.pop(occupant_id, None)
+        self.confirming.pop(occupant_id, None)
+
     # -- what happened -------------------------------------------------------
 
     def heard(

@@ -33,6 +33,15 @@ class SimulatedNetwork:
             sender = bytes.fromhex(mac.replace(":", ""))
             self._loop.call_soon(self._on_frame, sender, FrameKind.DHCP, ip, None)
 
+    def is_present(self, mac: str) -> bool:
+        """Whether a phone is on the network now."""
+        return mac in self._present
+
+    def move(self, old_mac: str, new_mac: str) -> None:
+        """A phone now uses another address (its MAC was changed in its settings)."""
+        if old_mac in self._present:
+            self._present[new_mac] = self._present.pop(old_mac)
+
     async def confirm(
         self,
         targets: Mapping[str, str | None],
