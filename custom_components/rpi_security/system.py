@@ -190,6 +190,7 @@ class SecuritySystem:
                 on_motion=self._camera_motion,
                 on_health=self._camera_health_changed,
                 on_capture=self._capture_done,
+                motion_used_while_disarmed=self.arming is not None,
             )
 
     @property
@@ -232,6 +233,7 @@ class SecuritySystem:
             self._presence_health_changed()
         if self.camera is not None:
             await self.camera.async_start()
+            self.camera.alarm_changed(self.machine.state)
             self._update_capture_interval()
         if self.alerts is not None:
             self.alerts.health(self.problems())
@@ -519,6 +521,7 @@ class SecuritySystem:
             for request in requests:
                 self.run(self._async_capture_quietly(request, alarm))
             self._update_capture_interval()
+            self.camera.alarm_changed(self.machine.state)
 
     def _arming_refused(
         self,
