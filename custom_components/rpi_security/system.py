@@ -29,6 +29,7 @@ from .alerts import AlarmAlert, AlertManager
 from .auto_arming import PresenceArming
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
+from .code_log import CodeSource
 from .config import SensorConfig, SystemConfig
 from .const import (
     CHANGED_BY_PRESENCE,
@@ -367,6 +368,7 @@ class SecuritySystem:
         context: Context | None,
         requester: User | None = None,
         via: str | None = None,
+        source: CodeSource | None = None,
     ) -> None:
         """Arm in ``mode``; raises a translated error when that is refused.
 
@@ -378,6 +380,8 @@ class SecuritySystem:
             mode=mode,
             code=code,
             requester=requester or self.access.linked_user(context),
+            source=source,
+            context=context,
         )
         changed_by = await self.access.async_who(grant, via, context)
         try:
@@ -417,6 +421,7 @@ class SecuritySystem:
         context: Context | None,
         requester: User | None = None,
         via: str | None = None,
+        source: CodeSource | None = None,
     ) -> None:
         """Disarm; needs a user's code when any user has one.
 
@@ -428,6 +433,8 @@ class SecuritySystem:
             code=code,
             requester=requester or self.access.linked_user(context),
             trusted=requester is not None,
+            source=source,
+            context=context,
         )
         changed_by = await self.access.async_who(grant, via, context)
         self.auto_arm.disarmed()
