@@ -105,7 +105,6 @@ while True:
 """
 
 CAMERA = {
-    "camera_source": "picamera2",
     "resolution": "640x480",
     "rotation": "0",
     "hflip": False,
@@ -276,7 +275,10 @@ async def configure(hass: Hass, *, simulation: bool, lan: str) -> None:
                 entry_id,
                 [{"next_step_id": "presence"}, {**presence, "lan_interface": lan}],
             )
-        await flow("options/flow", entry_id, [{"next_step_id": "camera"}, CAMERA])
+        source = {"camera_source": "simulated" if simulation else "picamera2"}
+        await flow(
+            "options/flow", entry_id, [{"next_step_id": "camera"}, source, CAMERA]
+        )
 
 
 @contextmanager

@@ -193,7 +193,7 @@ def picture_source(
     """The source for the configured camera (the simulated one in simulation mode)."""
     if camera.source is CameraSource.ENTITY and camera.entity_id:
         return EntitySource(hass, camera.entity_id)
-    if simulation:
+    if simulation or camera.source is CameraSource.SIMULATED:
         return BackendSource(hass, SimulatedCamera(camera.picture))
     if camera.source is CameraSource.PICAMERA2:
         return BackendSource(hass, Picamera2Camera(camera.picture))
