@@ -9,8 +9,8 @@ automations, media source), in two or more variants side by side:
   mode (simulation off): two doors and a PIR on GPIO, three phones, the Pi
   camera with motion detection on, configured through the same config flows
   a person uses in the browser;
-- ``--before REV``: the same system on the integration as it was at REV
-  (``git archive``), on a copy of the same configuration;
+- ``--before REV``: the same system (each of them) on the integration as it
+  was at REV (``git archive``), on a copy of the same configuration;
 - ``--simulation``: the same system in simulation mode (simulated pins,
   phones and camera), as scripts/develop runs it.
 
@@ -226,7 +226,11 @@ def new_config(folder: Path, name: str, integration: Path | None) -> Hass:
 
 
 def copy_config(source: Hass, folder: Path, name: str, integration: Path) -> Hass:
-    """Another variant on a copy of a configured folder (its own port and code)."""
+    """The same system on earlier code: a copy of its folder, its own port.
+
+    The simulated camera is stored as earlier versions stored it (the Pi
+    camera, which simulation mode simulated).
+    """
     config = folder / name.replace(" ", "_").replace(",", "")
     shutil.copytree(source.config, config, symlinks=True)
     for log in ("home-assistant.log", "hass.out"):
@@ -243,6 +247,15 @@ def copy_config(source: Hass, folder: Path, name: str, integration: Path) -> Has
     (config / "configuration.yaml").write_text(
         text.replace(str(source.config), str(config))
     )
+    # Earlier versions knew the simulated camera as the Pi camera's stand-in.
+    entries_file = config / ".storage" / "core.config_entries"
+    entries = json.loads(entries_file.read_text())
+    for entry in entries["data"]["entries"]:
+        if entry["domain"] == "rpi_security":
+            options = entry["options"]
+            if options.get("camera_source") == "simulated":
+                options["camera_source"] = "picamera2"
+    entries_file.write_text(json.dumps(entries))
     return Hass(name, config, port)
 
 
@@ -358,7 +371,7 @@ def line(h: Hass) -> str:
     """One variant's figures."""
     rss, cpu = statistics.median(h.rss), statistics.median(h.cpu)
     return (
-        f"{h.name:<34} RSS min {min(h.rss):6.1f}  median {rss:6.1f} MiB   "
+        f"{h.name:<36} RSS min {min(h.rss):6.1f}  median {rss:6.1f} MiB   "
         f"idle CPU min {min(h.cpu):5.2f}  median {cpu:5.2f} % of a core"
     )
 
@@ -429,8 +442,9 @@ async def main() -> None:
         variants = [alone, *(h for h, _ in setups)]
         if args.before:
             code = archive(args.before, folder / "before")
-            name = f"RPi Security at {args.before}"
-            variants.append(copy_config(ours, folder, name, code))
+            for h, _ in setups:
+                name = f"{h.name} at {args.before}"
+                variants.append(copy_config(h, folder, name, code))
         try:
             await asyncio.gather(*(h.start() for h in variants))
             await measure(variants, args.settle, args.windows, args.seconds)
