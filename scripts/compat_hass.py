@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 import aiohttp
-from develop_setup import ALARM_OPTIONS, PANEL, SENSORS, _flow, _log_in, _wait_until_up
+from develop_setup import ALARM_OPTIONS, SENSORS, _flow, _log_in, _wait_until_up
 from homeassistant.core import HomeAssistant
 from homeassistant.requirements import RequirementsNotFound, async_process_requirements
 from packaging.markers import default_environment
@@ -33,6 +33,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 DOMAIN = "rpi_security"
+PANEL = "alarm_control_panel.rpi_security"
 DOOR = next(answer for kind, answer in SENSORS if kind == "door")
 DOOR_ENTITY = "binary_sensor.front_door"
 # No exit or entry delay: arming and the door's trip show at once.

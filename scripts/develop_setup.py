@@ -52,9 +52,9 @@ ALARM_OPTIONS = {
     "pet_immune_minutes": 0,
 }
 
-# The simulated camera (the Pi camera's place in simulation mode).
+# The simulated camera, then its settings (the camera options' two steps).
+CAMERA_SOURCE = {"camera_source": "simulated"}
 CAMERA_OPTIONS = {
-    "camera_source": "picamera2",
     "resolution": "640x480",
     "rotation": "0",
     "hflip": False,
@@ -272,7 +272,7 @@ async def configure(url: str, config_dir: Path) -> None:
                 headers,
                 flows="options/flow",
                 handler=entry_id,
-                steps=[{"next_step_id": "camera"}, CAMERA_OPTIONS],
+                steps=[{"next_step_id": "camera"}, CAMERA_SOURCE, CAMERA_OPTIONS],
             )
             # Alerts show up in Home Assistant's notifications.
             await _flow(

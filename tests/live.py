@@ -121,13 +121,20 @@ async def save_options(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )
-    shown = {
-        str(key): key.description["suggested_value"]
-        for key in result["data_schema"].schema
-        if key.description and "suggested_value" in key.description
-    }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**shown, **changes}
-    )
+    answers = dict(changes)
+    # A step may lead to another (the camera: its source, then its fields):
+    # each is submitted with what it shows and the changes it has fields for.
+    while result["type"] is FlowResultType.FORM and not result.get("errors"):
+        fields = {str(key): key for key in result["data_schema"].schema}
+        shown = {
+            name: key.description["suggested_value"]
+            for name, key in fields.items()
+            if key.description and "suggested_value" in key.description
+        }
+        mine = {name: answers.pop(name) for name in list(answers) if name in fields}
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {**shown, **mine}
+        )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    assert not answers, f"no field for {answers}"
     await hass.async_block_till_done(wait_background_tasks=True)

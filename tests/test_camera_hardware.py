@@ -8,8 +8,6 @@ from pathlib import Path
 import shutil
 import subprocess
 import sys
-import types
-from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -34,6 +32,9 @@ from custom_components.rpi_security.hardware.encoders import (
     thumbnail,
 )
 from custom_components.rpi_security.hardware.media_library import MediaLibrary
+
+from . import picamera2_stand_in
+from .picamera2_stand_in import LORES_GREY, Picamera2
 
 needs_ffmpeg = pytest.mark.skipif(
     shutil.which("ffmpeg") is None, reason="ffmpeg is not installed"
@@ -141,68 +142,31 @@ def test_webcam_errors_are_explained() -> None:
         missing.open()
 
 
-class StandInPicamera2:
-    """picamera2's API as the backend uses it, with made-up pictures."""
-
-    cameras = 1
-    started = closed = False
-
-    def __init__(self) -> None:
-        if not StandInPicamera2.cameras:
-            raise IndexError("list index out of range")  # what picamera2 raises
-        self.config: dict[str, Any] = {}
-
-    def create_still_configuration(self, **config: Any) -> dict[str, Any]:
-        return config
-
-    def configure(self, config: dict[str, Any]) -> None:
-        self.config = config
-
-    def start(self) -> None:
-        StandInPicamera2.started = True
-
-    def stop(self) -> None:
-        StandInPicamera2.started = False
-
-    def close(self) -> None:
-        StandInPicamera2.closed = True
-
-    def capture_array(self, stream: str) -> np.ndarray:
-        width, height = self.config[stream]["size"]
-        if stream == "main":  # "RGB888" is B, G, R in memory: this is pure red
-            array = np.zeros((height, width, 3), dtype=np.uint8)
-            array[..., 2] = 255
-            return array
-        yuv = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
-        yuv[:height, :width] = 77  # the Y plane
-        return yuv
-
-
 @pytest.fixture
-def picamera2_module(monkeypatch: pytest.MonkeyPatch) -> type[StandInPicamera2]:
-    module = types.ModuleType("picamera2")
-    module.Picamera2 = StandInPicamera2  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "picamera2", module)
-    StandInPicamera2.cameras = 1
-    return StandInPicamera2
+def picamera2_module(monkeypatch: pytest.MonkeyPatch) -> type[Picamera2]:
+    monkeypatch.setitem(sys.modules, "picamera2", picamera2_stand_in)
+    picamera2_stand_in.reset()
+    return Picamera2
 
 
-def test_pi_camera_through_picamera2(picamera2_module: type[StandInPicamera2]) -> None:
+def test_pi_camera_through_picamera2(picamera2_module: type[Picamera2]) -> None:
     camera = Picamera2Camera(CameraSettings(width=640, height=480, rotation=180))
     camera.open()
     assert picamera2_module.started
     frame = camera.frame()
     assert frame.size == (640, 480)
     assert frame.getpixel((10, 10)) == (255, 0, 0)  # red, not blue
+    # Motion looks at the low-resolution stream's Y plane as it comes: no
+    # decoding, no conversion, no turning (motion is motion either way up).
     gray = camera.motion_frame()
-    assert gray.shape == (60, 80)
-    assert int(gray[5, 5]) == 77
+    assert gray.shape == (240, 320)
+    assert int(gray.min()) == int(gray.max()) == LORES_GREY
     assert Image.open(io.BytesIO(camera.still())).size == (640, 480)
     camera.close()
     assert picamera2_module.closed
 
 
-def test_pi_camera_not_connected(picamera2_module: type[StandInPicamera2]) -> None:
+def test_pi_camera_not_connected(picamera2_module: type[Picamera2]) -> None:
     picamera2_module.cameras = 0
     with pytest.raises(CameraUnavailableError) as err:
         Picamera2Camera(CameraSettings()).open()

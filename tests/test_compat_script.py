@@ -100,3 +100,24 @@ def test_log_lines_that_fail_the_check() -> None:
     assert compat.log_notes(LOG) == [
         "note: log ERROR [homeassistant.components.http] Something else broke"
     ]
+
+
+def test_the_script_run_inside_each_release_imports() -> None:
+    """compat_hass.py, run inside every release's venv, imports.
+
+    A name it took from develop_setup.py was renamed there, and CI failed
+    only at the very end, after every test had passed.
+    """
+    scripts = str(SCRIPT.parent)
+    sys.path.insert(0, scripts)
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "compat_hass", SCRIPT.parent / "compat_hass.py"
+        )
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(scripts)
+    assert module.PANEL == "alarm_control_panel.rpi_security"

@@ -7,12 +7,13 @@ from homeassistant import config_entries
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.rpi_security.const import DOMAIN
 
-from .helpers import FRONT_DOOR_ID, PANEL
+from .helpers import FRONT_DOOR_ID, PANEL, with_options
 
 
 async def test_user_step_creates_the_system(hass: HomeAssistant) -> None:
@@ -117,6 +118,26 @@ async def test_add_a_gpio_door(
     assert state.state == "off"
     assert state.attributes["device_class"] == "door"
     assert state.attributes["gpio_pin"] == 22
+
+
+async def test_the_pin_of_a_new_sensor_is_not_filled_in(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """An optional field: the frontend fills a required number with its minimum (0)."""
+    result = await _start_subentry(hass, loaded_entry, "door", "gpio")
+    pin = next(k for k in result["data_schema"].schema if str(k) == "pin")
+    assert not isinstance(pin, probatio.Required)
+    assert "suggested_value" not in (pin.description or {})
+    assert pin.default is probatio.UNDEFINED
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {"name": "Garage", "contact_type": "nc", "pull_up": True, "debounce_ms": 100},
+    )
+    assert result["errors"] == {"pin": "pin_required"}
+    # Changing a sensor shows its pin.
+    result = await loaded_entry.start_subentry_reconfigure_flow(hass, FRONT_DOOR_ID)
+    pin = next(k for k in result["data_schema"].schema if str(k) == "pin")
+    assert pin.description == {"suggested_value": 17}
 
 
 async def test_add_a_gpio_pir(
@@ -640,9 +661,7 @@ async def test_presence_option_errors_change_nothing(
     assert dict(loaded_entry.options) == before
 
 
-CAMERA_STEP = {
-    "camera_source": "usb",
-    "camera_device": "/dev/video2",
+CAMERA_SETTINGS = {
     "resolution": "1280x720",
     "rotation": "180",
     "hflip": True,
@@ -663,15 +682,136 @@ CAPTURES_STEP = {
 }
 
 
-async def test_camera_and_capture_options(
+def _fields(result: dict[str, Any]) -> list[str]:
+    return [str(key) for key in result["data_schema"].schema]
+
+
+def _choices(result: dict[str, Any], field: str) -> list[str]:
+    key = next(k for k in result["data_schema"].schema if str(k) == field)
+    return list(result["data_schema"].schema[key].config["options"])
+
+
+def _suggested(result: dict[str, Any], field: str) -> Any:
+    key = next(k for k in result["data_schema"].schema if str(k) == field)
+    return (key.description or {}).get("suggested_value")
+
+
+async def _camera_source(
+    hass: HomeAssistant, entry: MockConfigEntry, source: str
+) -> dict[str, Any]:
+    """The camera step's first form, answered with ``source``."""
+    result = await _options_step(hass, entry, "camera")
+    assert result["step_id"] == "camera"
+    assert _fields(result) == ["camera_source"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"camera_source": source}
+    )
+
+
+async def test_simulation_offers_the_simulated_camera_and_its_own_fields(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     result = await _options_step(hass, loaded_entry, "camera")
+    # No Pi camera or webcam to use in simulation mode: they are not offered.
+    assert _choices(result, "camera_source") == ["none", "simulated", "entity"]
+    assert _suggested(result, "camera_source") == "none"
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], CAMERA_STEP
+        result["flow_id"], {"camera_source": "simulated"}
+    )
+    assert result["step_id"] == "camera_picture"
+    assert "camera_device" not in _fields(result)
+    assert "camera_entity" not in _fields(result)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], CAMERA_SETTINGS
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["camera_source"] == "simulated"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    camera = loaded_entry.runtime_data.config.camera
+    assert camera.source == "simulated"
+    assert (camera.picture.width, camera.picture.height) == (1280, 720)
+    assert camera.picture.rotation == 180
+    assert camera.motion_alarm
+    assert hass.states.get("camera.home_camera").state == "idle"
+
+
+@pytest.mark.parametrize("options", [with_options(camera_source="picamera2")])
+async def test_an_earlier_simulated_pi_camera_is_the_simulated_camera(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Entries of earlier versions chose the Pi camera in simulation mode."""
+    assert loaded_entry.runtime_data.config.camera.source == "simulated"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert hass.states.get("camera.home_camera").state == "idle"
+    result = await _options_step(hass, loaded_entry, "camera")
+    assert _suggested(result, "camera_source") == "simulated"
+
+
+@pytest.mark.parametrize("simulation", [False])
+async def test_real_hardware_offers_the_real_cameras(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    config_entry.add_to_hass(hass)  # not started: no GPIO or camera here
+    result = await _options_step(hass, config_entry, "camera")
+    assert _choices(result, "camera_source") == ["none", "picamera2", "usb", "entity"]
+    result = await _camera_source(hass, config_entry, "usb")
+    assert result["step_id"] == "camera_picture"
+    assert _fields(result)[0] == "camera_device"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"camera_device": " /dev/video2 ", **CAMERA_SETTINGS}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert config_entry.options["camera_source"] == "usb"
+    assert config_entry.options["camera_device"] == "/dev/video2"
+    # The Pi camera has no device to ask for.
+    result = await _camera_source(hass, config_entry, "picamera2")
+    assert "camera_device" not in _fields(result)
+
+
+async def test_a_camera_entity_asks_only_for_the_entity_and_motion(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set("camera.porch", "idle")
+    result = await _camera_source(hass, loaded_entry, "entity")
+    assert result["step_id"] == "camera_entity"
+    assert _fields(result) == [
+        "camera_entity",
+        "frame_rate",
+        "camera_motion",
+        "camera_motion_alarm",
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "camera_entity": "camera.porch",
+            "frame_rate": 2,
+            "camera_motion": False,
+            "camera_motion_alarm": False,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["camera_source"] == "entity"
+    assert loaded_entry.options["camera_entity"] == "camera.porch"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert loaded_entry.runtime_data.config.camera.entity_id == "camera.porch"
+    # (camera.porch is only a state here: the camera retries until unloaded.)
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+
+
+@pytest.mark.parametrize("options", [with_options(camera_source="picamera2")])
+async def test_no_camera_is_one_step(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await _camera_source(hass, loaded_entry, "none")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert loaded_entry.options["camera_source"] == "none"
     await hass.async_block_till_done()
+    assert loaded_entry.runtime_data.camera is None
+
+
+async def test_capture_options(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
     result = await _options_step(hass, loaded_entry, "captures")
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], CAPTURES_STEP
@@ -679,28 +819,17 @@ async def test_camera_and_capture_options(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     camera = loaded_entry.runtime_data.config.camera
-    assert camera.source == "usb"
-    assert camera.device == "/dev/video2"
-    assert (camera.picture.width, camera.picture.height) == (1280, 720)
-    assert camera.picture.rotation == 180
-    assert camera.motion_alarm
     assert camera.burst == 5
     assert camera.captures.clip
     assert camera.retention.max_bytes == 512 * 1024**2
     assert camera.retention.max_age == 7 * 86400
-    # Simulation mode: the webcam is stood in for by the simulated camera.
-    assert hass.states.get("camera.home_camera").state == "idle"
 
 
 @pytest.mark.parametrize(
     ("step", "changes", "errors"),
     [
-        (
-            "camera",
-            {"camera_source": "entity"},
-            {"camera_entity": "camera_entity_required"},
-        ),
         ("camera", {"frame_rate": 31}, {"frame_rate": "frame_rate_out_of_range"}),
+        ("camera", {"frame_rate": 0}, {"frame_rate": "frame_rate_out_of_range"}),
         ("captures", {"burst_photos": 0}, {"burst_photos": "capture_out_of_range"}),
         ("captures", {"gif_seconds": 11}, {"gif_seconds": "capture_out_of_range"}),
         (
@@ -723,8 +852,11 @@ async def test_camera_option_errors_change_nothing(
     errors: dict[str, str],
 ) -> None:
     before = dict(loaded_entry.options)
-    base = CAMERA_STEP if step == "camera" else CAPTURES_STEP
-    result = await _options_step(hass, loaded_entry, step)
+    base = CAMERA_SETTINGS if step == "camera" else CAPTURES_STEP
+    if step == "camera":
+        result = await _camera_source(hass, loaded_entry, "simulated")
+    else:
+        result = await _options_step(hass, loaded_entry, step)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {**base, **changes}
     )

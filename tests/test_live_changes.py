@@ -319,7 +319,7 @@ async def test_renaming_the_system_renames_its_device_and_keeps_the_panel(
 @pytest.mark.parametrize(
     ("step", "changes"),
     [
-        ("camera", {"camera_source": "picamera2"}),
+        ("camera", {"camera_source": "simulated"}),
         ("presence", {"lan_interface": "lo"}),
     ],
 )

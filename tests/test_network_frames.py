@@ -4,6 +4,8 @@ import ctypes
 import ctypes.util
 from pathlib import Path
 import random
+import subprocess
+import sys
 
 import pytest
 from scapy.layers.dhcp import BOOTP, DHCP
@@ -23,6 +25,7 @@ from scapy.libs.structures import bpf_program
 from scapy.packet import Packet
 from scapy.utils import rdpcap, wrpcap
 
+from custom_components.rpi_security.hardware import libpcap
 from custom_components.rpi_security.hardware.frames import (
     FrameKind,
     arp_reply_sender,
@@ -36,6 +39,8 @@ from custom_components.rpi_security.hardware.network import (
     LINKTYPE_RADIOTAP,
     CompiledFilter,
     InterfaceInfo,
+    NetworkProblem,
+    NetworkUnavailableError,
     arp_reply_filter,
     default_route_interface,
     lan_filter,
@@ -329,6 +334,67 @@ def test_arp_reply_filter_and_reader(tmp_path: Path) -> None:
         True,
         False,
     ]
+
+
+@pytest.mark.parametrize(
+    ("expression", "linktype"),
+    [
+        (wifi_filter([PHONE, OTHER_PHONE]), LINKTYPE_RADIOTAP),
+        (lan_filter([PHONE, OTHER_PHONE], PI), LINKTYPE_ETHERNET),
+        (arp_reply_filter(PI), LINKTYPE_ETHERNET),
+    ],
+)
+def test_filters_compile_to_what_libpcap_gives_scapy(
+    expression: str, linktype: int
+) -> None:
+    # Our call of libpcap's compiler gives scapy's program, instruction for
+    # instruction: scapy is not needed at run time.
+    from scapy.arch.common import compile_filter  # noqa: PLC0415
+
+    theirs = compile_filter(expression, linktype=linktype)
+    ours = CompiledFilter(expression, linktype)
+    assert ours.length == theirs.bf_len > 0
+    assert ours.instructions == ctypes.string_at(theirs.bf_insns, theirs.bf_len * 8)
+
+
+def test_a_refused_expression_or_no_libpcap_is_a_clear_problem(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(NetworkUnavailableError) as refused:
+        CompiledFilter("ether src not-a-mac", LINKTYPE_ETHERNET)
+    assert refused.value.problem is NetworkProblem.NO_LIBPCAP
+    assert "not-a-mac" in refused.value.detail
+    monkeypatch.setattr(libpcap, "_library", None)
+    monkeypatch.setattr(libpcap, "_NAMES", ("libpcap-nowhere.so",))
+    monkeypatch.setattr(libpcap.ctypes.util, "find_library", lambda _name: None)
+    with pytest.raises(NetworkUnavailableError) as missing:
+        CompiledFilter(arp_reply_filter(PI), LINKTYPE_ETHERNET)
+    assert missing.value.problem is NetworkProblem.NO_LIBPCAP
+    assert "libpcap cannot be loaded" in missing.value.detail
+
+
+def test_the_capture_path_never_imports_scapy() -> None:
+    """Opening every filter loads libpcap, not scapy (about 20 MiB less)."""
+    program = """
+import sys
+from custom_components.rpi_security import presence_network
+from custom_components.rpi_security.hardware.network import (
+    LINKTYPE_ETHERNET, LINKTYPE_RADIOTAP, CompiledFilter, arp_reply_filter,
+    lan_filter, wifi_filter,
+)
+CompiledFilter(wifi_filter(["02:00:00:00:07:17"]), LINKTYPE_RADIOTAP)
+CompiledFilter(lan_filter(["02:00:00:00:07:17"], "02:00:00:00:00:01"), 1)
+CompiledFilter(arp_reply_filter("02:00:00:00:00:01"), LINKTYPE_ETHERNET)
+print(sorted(name for name in sys.modules if name.split(".")[0] == "scapy"))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "[]"
 
 
 def test_random_and_truncated_frames_never_raise() -> None:

@@ -208,7 +208,10 @@ async def test_photo_and_gif_come_back_to_the_chat(
 
 
 async def test_arm_and_disarm_from_the_chat_with_the_code(
-    hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    outlets: Outlets,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     assert await ask(hass, outlets, "/arm") == [
         "Armed (Away) by Alice (Telegram).",
@@ -219,6 +222,11 @@ async def test_arm_and_disarm_from_the_chat_with_the_code(
 
     bob = BOB_TELEGRAM
     assert await ask(hass, outlets, "/disarm 0000", bob) == ["Wrong alarm code."]
+    # Logged once, naming the source (the user, not their account), not the code.
+    assert [r.getMessage() for r in caplog.records if r.levelno >= WARNING] == [
+        "Wrong alarm code from Telegram (user Bob) (1 wrong in a row)"
+    ]
+    assert "0000" not in caplog.text
     assert await ask(hass, outlets, "/disarm", bob) == ["Enter the alarm code."]
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
 

@@ -4,7 +4,9 @@ The panel and its actions, ``rpi_security.arm``, Telegram commands and the
 app's Disarm button all ask :meth:`AccessControl.async_authorize`. The attempt
 is counted by the lock-out before the first ``await`` (the slow hash check
 runs in the executor afterwards) and the count is stored, so neither codes
-sent in parallel nor a restart or reload give anyone more guesses.
+sent in parallel nor a restart or reload give anyone more guesses. A wrong
+code, or one sent during a lock-out, is logged once, as a warning naming
+where it came from (:mod:`.code_log`), never the code.
 """
 
 from collections.abc import Callable, Sequence
@@ -20,6 +22,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .alerts import AlertManager
+from .code_log import CodeSource, async_describe_source, quiet_websocket_code_refusals
 from .config import AlertCategory
 from .const import DOMAIN, EVENT_ALARM, EVENT_BAD_CODE, EVENT_DURESS
 from .engine.access import (
@@ -74,6 +77,7 @@ class AccessControl:
         self._panel_entity_id = panel_entity_id
         self._store = access_store(hass, entry_id)
         self._stopped = False
+        self._unquiet: Callable[[], None] | None = None
 
     @property
     def code_needed(self) -> bool:
@@ -110,6 +114,7 @@ class AccessControl:
 
     async def async_start(self) -> None:
         """Take back the lock-out as it was when the system last stopped."""
+        self._unquiet = quiet_websocket_code_refusals()
         try:
             stored = await self._store.async_load()
         except HomeAssistantError as err:
@@ -129,6 +134,9 @@ class AccessControl:
     async def async_stop(self) -> None:
         """Store the lock-out now; later checks store nothing."""
         self._stopped = True
+        if self._unquiet is not None:
+            self._unquiet()
+            self._unquiet = None
         await self._store.async_save(self._snapshot())
 
     def _snapshot(self) -> dict[str, Any]:
@@ -149,13 +157,16 @@ class AccessControl:
         code: str | None,
         requester: User | None = None,
         trusted: bool = False,
+        source: CodeSource | None = None,
+        context: Context | None = None,
     ) -> Grant:
         """Allow ``action`` or raise a translated error saying why not.
 
         ``requester`` is the user known to be asking (by their Home Assistant
         login or Telegram account); only a ``trusted`` channel (Telegram, the
         app's Disarm button) lets them disarm without a code, if they may.
-        With a code, the code's owner is who acts.
+        With a code, the code's owner is who acts. ``source`` and ``context``
+        name where a refused code came from, in the log.
         """
         needs_code = self.code_needed and (
             action is Action.DISARM or self.code_arm_required
@@ -179,6 +190,8 @@ class AccessControl:
         try:
             attempt = self.lockout.reserve(now)
         except LockedOutError as err:
+            where = await async_describe_source(self._hass, source, requester, context)
+            _LOGGER.warning("Alarm code from %s refused: codes are locked out", where)
             raise _locked_out(err.until, now) from err
         self._save()
         match = await self._hass.async_add_executor_job(match_code, code, self.users)
@@ -189,6 +202,14 @@ class AccessControl:
             if locked_until is not None:
                 failures = self.lockout.policy.max_failures
             self._wrong_code(failures, locked_until)
+            where = await async_describe_source(self._hass, source, requester, context)
+            # Never the code itself.
+            _LOGGER.warning(
+                "Wrong alarm code from %s (%d wrong in a row)%s",
+                where,
+                failures,
+                "; codes are refused for a while" if locked_until else "",
+            )
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="invalid_code"
             )
@@ -270,13 +291,7 @@ class AccessControl:
 
     @callback
     def _wrong_code(self, failures: int, locked_until: float | None) -> None:
-        """Tell the log, automations and, on a lock-out, the alarm's targets."""
-        # Never log the code itself.
-        _LOGGER.warning(
-            "Wrong alarm code (%d wrong in a row)%s",
-            failures,
-            "; codes are refused for a while" if locked_until else "",
-        )
+        """Tell automations and, on a lock-out, the alarm's targets."""
         self._hass.bus.async_fire(
             EVENT_BAD_CODE,
             {

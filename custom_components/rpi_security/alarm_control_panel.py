@@ -16,6 +16,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.restore_state import RestoreEntity
 
+from .code_log import CodeSource
 from .config import CodeFormat
 from .engine.alarm import ArmMode
 from .entity import RpiSecurityEntity, add_entities_of_parts, system_device_info
@@ -154,7 +155,9 @@ class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreE
 
     async def async_alarm_disarm(self, code: str | None = None) -> None:
         """Disarm (needs the code when one is set)."""
-        await self._system.async_disarm(code=code, context=self._context)
+        await self._system.async_disarm(
+            code=code, context=self._context, source=CodeSource.PANEL
+        )
 
     async def async_alarm_arm_away(self, code: str | None = None) -> None:
         """Arm away."""
@@ -177,15 +180,20 @@ class RpiSecurityAlarmPanel(RpiSecurityEntity, AlarmControlPanelEntity, RestoreE
         await self._system.async_trigger(context=self._context)
 
     async def async_arm(
-        self, mode: ArmMode, code: str | None, *, force: bool = False
+        self,
+        mode: ArmMode,
+        code: str | None,
+        *,
+        force: bool = False,
+        source: CodeSource = CodeSource.PANEL,
     ) -> None:
         """Arm in ``mode``, optionally forcing past open doors."""
         await self._system.async_arm(
-            mode, code=code, force=force, context=self._context
+            mode, code=code, force=force, context=self._context, source=source
         )
 
     async def async_arm_with_options(
         self, mode: str, code: str | None = None, force: bool = False
     ) -> None:
         """The ``rpi_security.arm`` action."""
-        await self.async_arm(ArmMode(mode), code, force=force)
+        await self.async_arm(ArmMode(mode), code, force=force, source=CodeSource.ACTION)

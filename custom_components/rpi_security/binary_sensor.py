@@ -192,6 +192,12 @@ class CameraMotionEntity(RpiSecurityEntity, BinarySensorEntity):
         """Describe the camera's motion sensor."""
         super().__init__(system, CAMERA_KEY, "camera_motion", owner=PartKind.CAMERA)
 
+    async def async_added_to_hass(self) -> None:
+        """The camera looks for motion while this sensor is there (enabled)."""
+        await super().async_added_to_hass()
+        if self._system.camera is not None:
+            self.async_on_remove(self._system.camera.watch_motion())
+
     @property
     def available(self) -> bool:
         """Only while the camera works."""

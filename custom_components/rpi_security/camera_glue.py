@@ -47,6 +47,7 @@ class CameraGlue:
             on_motion=self._motion_changed,
             on_health=self._health_changed,
             on_capture=self._capture_done,
+            motion_used_while_disarmed=system.arming is not None,
         )
         self._cancel_interval: CALLBACK_TYPE | None = None
         self._cancel_walk: CALLBACK_TYPE | None = None
@@ -63,6 +64,11 @@ class CameraGlue:
                 cancel()
         self._cancel_interval = self._cancel_walk = None
         await self.manager.async_stop()
+
+    @callback
+    def presence_changed(self) -> None:
+        """Presence came or went: it looks at motion while disarmed."""
+        self.manager.presence_changed(self._system.arming is not None)
 
     def update_captures(self, camera: CameraConfig) -> None:
         """What is captured and kept changed (the camera itself did not)."""
@@ -99,6 +105,7 @@ class CameraGlue:
         machine = self._system.machine
         for request in self.policy.on_alarm(events or [], machine.sensors, time.time()):
             self._system.run(self._async_capture_quietly(request, alarm))
+        self.manager.alarm_changed(machine.state)  # motion sampling follows it
         interval = self.manager.config.captures.interval
         triggered = machine.state is AlarmState.TRIGGERED
         if triggered and interval > 0 and self._cancel_interval is None:

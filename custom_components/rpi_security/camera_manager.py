@@ -4,7 +4,7 @@ Pictures come from a backend (the Pi camera, a webcam, the simulated camera)
 whose blocking calls run in the executor, or from a camera entity Home
 Assistant already has. Captures are written to per-day folders; what to keep
 is decided by the engine. A failing camera is reported and retried; it never
-holds up the alarm.
+holds up the alarm. Motion is looked for by :mod:`.camera_motion`.
 """
 
 import asyncio
@@ -13,25 +13,21 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-import io
 import logging
 from pathlib import Path
 import time
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from homeassistant.components.camera import async_get_image
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.util import dt as dt_util
-import numpy as np
-from numpy.typing import NDArray
-from PIL import Image
 
+from .camera_motion import MotionSampler
 from .config import CameraConfig, CameraSource
+from .engine.alarm import AlarmState
 from .engine.backoff import Backoff
 from .engine.capture_policy import CaptureKind
-from .engine.motion import MotionDetector
 from .engine.retention import plan_pruning
 from .hardware.camera import (
     CameraBackend,
@@ -40,17 +36,18 @@ from .hardware.camera import (
     FfmpegCamera,
     Picamera2Camera,
     SimulatedCamera,
-    motion_gray,
+    jpeg_motion_frame,
 )
-from .hardware.encoders import encode_gif, encode_mp4
+from .hardware.encoders import decode_jpegs, encode_gif, encode_mp4
 from .hardware.media_library import FOLDER, MediaLibrary
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .engine.motion import MotionDetector
 
 _LOGGER = logging.getLogger(__name__)
 
-# The camera motion sensor stays on this long after the last motion seen.
-MOTION_HOLD = 10.0
-# Motion is looked for at most this many times a second.
-MOTION_FPS = 4.0
 BURST_SPACING = 0.5
 PRUNE_EVERY = timedelta(hours=1)
 
@@ -98,8 +95,8 @@ class PictureSource(Protocol):
     async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
         """Frames over the next ``seconds``."""
 
-    async def async_motion_frame(self) -> NDArray[np.uint8]:
-        """A small grayscale frame."""
+    async def async_motion(self, detector: MotionDetector) -> bool:
+        """Whether the picture moved, by ``detector`` on a small frame."""
 
 
 class BackendSource:
@@ -128,9 +125,12 @@ class BackendSource:
             self.backend.record, seconds, fps
         )
 
-    async def async_motion_frame(self) -> NDArray[np.uint8]:
-        """A small grayscale frame."""
-        return await self._hass.async_add_executor_job(self.backend.motion_frame)
+    async def async_motion(self, detector: MotionDetector) -> bool:
+        """The smallest frame the camera gives, and the detector, in one job."""
+        return await self._hass.async_add_executor_job(self._motion, detector)
+
+    def _motion(self, detector: MotionDetector) -> bool:
+        return detector.process(self.backend.motion_frame()).motion
 
 
 class EntitySource:
@@ -150,6 +150,9 @@ class EntitySource:
 
     async def async_still(self) -> bytes:
         """The camera entity's current image."""
+        # Loaded already: the entity exists.
+        from homeassistant.components.camera import async_get_image  # noqa: PLC0415
+
         try:
             image = await async_get_image(self._hass, self._entity_id, timeout=10)
         except HomeAssistantError as err:
@@ -168,15 +171,13 @@ class EntitySource:
     async def async_record(self, seconds: float, fps: float) -> list[Image.Image]:
         """Images fetched ``fps`` times a second, decoded in the executor."""
         jpegs = await self._async_stills(max(1, round(seconds * fps)), 1 / fps)
-        return await self._hass.async_add_executor_job(
-            lambda: [Image.open(io.BytesIO(j)).convert("RGB") for j in jpegs]
-        )
+        return await self._hass.async_add_executor_job(decode_jpegs, jpegs)
 
-    async def async_motion_frame(self) -> NDArray[np.uint8]:
-        """The current image, small and gray."""
+    async def async_motion(self, detector: MotionDetector) -> bool:
+        """The current image, decoded small, and the detector on it."""
         jpeg = await self.async_still()
         return await self._hass.async_add_executor_job(
-            lambda: motion_gray(Image.open(io.BytesIO(jpeg)))
+            lambda: detector.process(jpeg_motion_frame(jpeg)).motion
         )
 
 
@@ -192,7 +193,7 @@ def picture_source(
     """The source for the configured camera (the simulated one in simulation mode)."""
     if camera.source is CameraSource.ENTITY and camera.entity_id:
         return EntitySource(hass, camera.entity_id)
-    if simulation:
+    if simulation or camera.source is CameraSource.SIMULATED:
         return BackendSource(hass, SimulatedCamera(camera.picture))
     if camera.source is CameraSource.PICAMERA2:
         return BackendSource(hass, Picamera2Camera(camera.picture))
@@ -211,8 +212,13 @@ class CameraManager:
         on_motion: Callable[[bool], None],
         on_health: Callable[[], None],
         on_capture: Callable[[CaptureResult], None],
+        motion_used_while_disarmed: bool = False,
     ) -> None:
-        """Prepare; :meth:`async_start` opens the camera."""
+        """Prepare; :meth:`async_start` opens the camera.
+
+        ``motion_used_while_disarmed``: presence looks at motion while the
+        alarm is disarmed (someone moving inside is home).
+        """
         self._hass = hass
         self.config = camera
         self.source = picture_source(hass, camera, simulation)
@@ -225,11 +231,19 @@ class CameraManager:
         self._failures: dict[CameraHealth, int] = {}
         self.camera_problem: CameraProblem | None = None
         self.is_open = False
-        self.motion = False
         self.captures: deque[CaptureResult] = deque(maxlen=50)
-        self._detector = MotionDetector()
-        self._last_motion = 0.0
-        self._sampling = False
+        self.motion_sampler: MotionSampler | None = None
+        if camera.motion_detection:
+            self.motion_sampler = MotionSampler(
+                hass,
+                self.source,
+                frame_rate=camera.picture.frame_rate,
+                used_while_disarmed=motion_used_while_disarmed,
+                ready=lambda: self.is_open,
+                run=self._start,
+                on_motion=on_motion,
+                on_error=self._motion_failed,
+            )
         self._backoff = Backoff(first=30, maximum=300)
         self._capture_lock = asyncio.Lock()
         self._unsubscribe: list[CALLBACK_TYPE] = []
@@ -240,15 +254,12 @@ class CameraManager:
     # -- life cycle ----------------------------------------------------------
 
     async def async_start(self) -> None:
-        """Start opening the camera (in the background), motion sampling and pruning."""
+        """Start opening the camera (in the background), and pruning.
+
+        Motion is looked for once something uses it (:meth:`watch_motion`,
+        :meth:`alarm_changed`).
+        """
         self._start(self._async_open())
-        if self.config.motion_detection:
-            interval = 1 / min(self.config.picture.frame_rate, MOTION_FPS)
-            self._unsubscribe.append(
-                async_track_time_interval(
-                    self._hass, self._sample, timedelta(seconds=interval)
-                )
-            )
         self._unsubscribe.append(
             async_track_time_interval(self._hass, self._prune_tick, PRUNE_EVERY)
         )
@@ -256,6 +267,8 @@ class CameraManager:
     async def async_stop(self) -> None:
         """Stop everything and close the camera."""
         self._stopped = True
+        if self.motion_sampler is not None:
+            self.motion_sampler.stop()
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
@@ -363,34 +376,36 @@ class CameraManager:
             raise TypeError("only the simulated camera can be moved")
         source.backend.set_motion(moving)
 
-    @callback
-    def _sample(self, _now: datetime) -> None:
-        if self._sampling or not self.is_open:
-            return  # the previous frame is still being looked at
-        self._sampling = True
-        self._start(self._async_sample())
+    @property
+    def motion(self) -> bool:
+        """Whether the camera sees something move (False while not looking)."""
+        return self.motion_sampler is not None and self.motion_sampler.motion
 
-    async def _async_sample(self) -> None:
-        try:
-            frame = await self.source.async_motion_frame()
-        except CameraUnavailableError as err:
+    @callback
+    def watch_motion(self) -> CALLBACK_TYPE:
+        """Keep looking for motion until the returned callback is called."""
+        if self.motion_sampler is None:
+            return lambda: None
+        return self.motion_sampler.watch()
+
+    @callback
+    def alarm_changed(self, state: AlarmState) -> None:
+        """The alarm's state changed (it decides whether motion counts)."""
+        if self.motion_sampler is not None:
+            self.motion_sampler.alarm_changed(state)
+
+    @callback
+    def presence_changed(self, used_while_disarmed: bool) -> None:
+        """Presence started or stopped (it looks at motion while disarmed)."""
+        if self.motion_sampler is not None:
+            self.motion_sampler.presence_changed(used_while_disarmed)
+
+    @callback
+    def _motion_failed(self, err: Exception) -> None:
+        if isinstance(err, CameraUnavailableError):
             self._failed(CameraHealth.CAMERA, err.detail)
-            return
-        except Exception as err:  # a backend's bug is a problem too
+        else:  # a backend's bug is a problem too
             self._unexpected_failure("looking for motion", err)
-            return
-        finally:
-            self._sampling = False
-        result = self._detector.process(frame)
-        now = time.monotonic()
-        if result.motion:
-            self._last_motion = now
-        moving = result.motion or (
-            self.motion and now - self._last_motion < MOTION_HOLD
-        )
-        if moving != self.motion:
-            self.motion = moving
-            self._on_motion(moving)
 
     # -- captures ----------------------------------------------------------------
 

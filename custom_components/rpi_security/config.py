@@ -291,6 +291,34 @@ class CameraSource(StrEnum):
     PICAMERA2 = "picamera2"
     USB = "usb"
     ENTITY = "entity"
+    SIMULATED = "simulated"  # simulation mode only
+
+
+# What each mode offers: simulation mode has no real camera to use.
+CAMERA_SOURCES = {
+    True: (CameraSource.NONE, CameraSource.SIMULATED, CameraSource.ENTITY),
+    False: (
+        CameraSource.NONE,
+        CameraSource.PICAMERA2,
+        CameraSource.USB,
+        CameraSource.ENTITY,
+    ),
+}
+
+
+def camera_source_in_mode(stored: str, simulation: bool) -> CameraSource:
+    """The camera a stored source gives in this mode.
+
+    Simulation mode simulates the Pi camera and the webcam (entries of
+    earlier versions chose those); on real hardware the simulated camera is
+    no camera: its pictures must never pass for the house's.
+    """
+    source = CameraSource(stored)
+    if simulation and source in (CameraSource.PICAMERA2, CameraSource.USB):
+        return CameraSource.SIMULATED
+    if not simulation and source is CameraSource.SIMULATED:
+        return CameraSource.NONE
+    return source
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,7 +457,9 @@ class SystemConfig:
                 if subentry.subentry_type == SUBENTRY_PRESENCE_ENTITY
             ),
             presence=presence_settings(options),
-            camera=camera_config(options),
+            camera=camera_config(
+                options, simulation=bool(entry.data.get(CONF_SIMULATION, False))
+            ),
             targets=tuple(
                 TargetConfig.from_subentry(subentry)
                 for subentry in entry.subentries.values()
@@ -484,12 +514,14 @@ def presence_settings(options: Mapping[str, Any]) -> PresenceSettings:
     )
 
 
-def camera_config(options: Mapping[str, Any]) -> CameraConfig:
-    """The camera settings from the entry's options."""
+def camera_config(
+    options: Mapping[str, Any], *, simulation: bool = False
+) -> CameraConfig:
+    """The camera settings from the entry's options, for the entry's mode."""
     width, height = (int(part) for part in str(options[CONF_RESOLUTION]).split("x"))
     frame_rate = float(options[CONF_FRAME_RATE])
     return CameraConfig(
-        source=CameraSource(options[CONF_CAMERA_SOURCE]),
+        source=camera_source_in_mode(options[CONF_CAMERA_SOURCE], simulation),
         device=str(options[CONF_CAMERA_DEVICE]),
         entity_id=options[CONF_CAMERA_ENTITY] or None,
         picture=CameraSettings(

@@ -185,12 +185,16 @@ async def _async_apply_presence(system: SecuritySystem, new: SystemConfig) -> No
         presence = system.build_presence(new)
         await presence.async_start(None)
         system.presence_health_changed()
+        if system.camera_glue is not None:
+            system.camera_glue.presence_changed()
     else:
         await presence.async_update(new)  # the last ones go with their issues
         if not wanted:
             await presence.async_stop()
             system.presence = system.arming = None
             system.health_changed()
+            if system.camera_glue is not None:
+                system.camera_glue.presence_changed()
             return
     if system.arming is not None:
         system.arming.occupants_changed()

@@ -23,8 +23,10 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .config import (
+    CAMERA_SOURCES,
     DEFAULT_OPTIONS,
     CameraSource,
+    camera_source_in_mode,
 )
 from .const import (
     CONF_ARM_MODES,
@@ -63,6 +65,7 @@ from .const import (
     CONF_RETENTION_GB,
     CONF_ROTATION,
     CONF_ROUND_SPACING,
+    CONF_SIMULATION,
     CONF_TRIGGER_TIME,
     CONF_VFLIP,
     RESOLUTIONS,
@@ -86,6 +89,9 @@ from .hardware.network import list_interfaces
 
 class RpiSecurityOptionsFlow(OptionsFlow):
     """The alarm's behaviour (delays, rules) and its code."""
+
+    # The camera source chosen in the first camera step, for the second.
+    _camera_source: CameraSource = CameraSource.NONE
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -243,48 +249,93 @@ class RpiSecurityOptionsFlow(OptionsFlow):
     async def async_step_camera(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Where pictures come from, their size and orientation, motion detection."""
+        """Where pictures come from; the next step asks for that source's settings.
+
+        Simulation mode offers the simulated camera and camera entities (it
+        has no Pi camera or webcam to use); real hardware the real ones.
+        """
+        simulation = bool(self.config_entry.data.get(CONF_SIMULATION))
+        if user_input is not None:
+            source = CameraSource(user_input[CONF_CAMERA_SOURCE])
+            if source is CameraSource.NONE:
+                return self._save({CONF_CAMERA_SOURCE: source.value})
+            self._camera_source = source
+            if source is CameraSource.ENTITY:
+                return await self.async_step_camera_entity()
+            return await self.async_step_camera_picture()
+        current = camera_source_in_mode(self._options[CONF_CAMERA_SOURCE], simulation)
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CAMERA_SOURCE): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[source.value for source in CAMERA_SOURCES[simulation]],
+                        mode=SelectSelectorMode.LIST,
+                        translation_key=CONF_CAMERA_SOURCE,
+                    )
+                )
+            }
+        )
+        return self._show("camera", schema, {CONF_CAMERA_SOURCE: current.value}, {})
+
+    async def async_step_camera_picture(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The Pi camera, a webcam or the simulated camera: size, turn, motion."""
+        source = self._camera_source
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _validate_camera_options(user_input)
+            check_whole_numbers(user_input, (CONF_FRAME_RATE,), errors)
             if not errors:
                 changes = {
-                    CONF_CAMERA_SOURCE: user_input[CONF_CAMERA_SOURCE],
-                    CONF_CAMERA_DEVICE: str(
-                        user_input.get(CONF_CAMERA_DEVICE) or ""
-                    ).strip()
-                    or DEFAULT_OPTIONS[CONF_CAMERA_DEVICE],
-                    CONF_CAMERA_ENTITY: user_input.get(CONF_CAMERA_ENTITY) or None,
+                    CONF_CAMERA_SOURCE: source.value,
                     CONF_RESOLUTION: user_input[CONF_RESOLUTION],
                     CONF_ROTATION: user_input[CONF_ROTATION],
                     CONF_HFLIP: user_input[CONF_HFLIP],
                     CONF_VFLIP: user_input[CONF_VFLIP],
-                    CONF_FRAME_RATE: int(user_input[CONF_FRAME_RATE]),
-                    CONF_CAMERA_MOTION: user_input[CONF_CAMERA_MOTION],
-                    CONF_CAMERA_MOTION_ALARM: user_input[CONF_CAMERA_MOTION_ALARM],
+                    **_frame_rate_and_motion(user_input),
                 }
+                if source is CameraSource.USB:
+                    changes[CONF_CAMERA_DEVICE] = (
+                        str(user_input.get(CONF_CAMERA_DEVICE) or "").strip()
+                        or DEFAULT_OPTIONS[CONF_CAMERA_DEVICE]
+                    )
                 return self._save(changes)
+        fields: dict[probatio.Marker, Any] = {}
+        if source is CameraSource.USB:
+            fields[probatio.Required(CONF_CAMERA_DEVICE)] = TextSelector()
+        fields |= {
+            probatio.Required(CONF_RESOLUTION): dropdown(list(RESOLUTIONS)),
+            probatio.Required(CONF_ROTATION): dropdown(list(ROTATIONS), CONF_ROTATION),
+            probatio.Required(CONF_HFLIP): BooleanSelector(),
+            probatio.Required(CONF_VFLIP): BooleanSelector(),
+            **_FRAME_RATE_AND_MOTION,
+        }
+        return self._show("camera_picture", probatio.Schema(fields), user_input, errors)
+
+    async def async_step_camera_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A camera Home Assistant already has: which one, how often, motion."""
+        errors: dict[str, str] = {}
+        if user_input is not None:  # the entity is required by the form itself
+            check_whole_numbers(user_input, (CONF_FRAME_RATE,), errors)
+            if not errors:
+                return self._save(
+                    {
+                        CONF_CAMERA_SOURCE: CameraSource.ENTITY.value,
+                        CONF_CAMERA_ENTITY: user_input[CONF_CAMERA_ENTITY],
+                        **_frame_rate_and_motion(user_input),
+                    }
+                )
         schema = probatio.Schema(
             {
-                probatio.Required(CONF_CAMERA_SOURCE): dropdown(
-                    [source.value for source in CameraSource], CONF_CAMERA_SOURCE
-                ),
-                probatio.Optional(CONF_CAMERA_DEVICE): TextSelector(),
-                probatio.Optional(CONF_CAMERA_ENTITY): EntitySelector(
+                probatio.Required(CONF_CAMERA_ENTITY): EntitySelector(
                     EntitySelectorConfig(domain="camera")
                 ),
-                probatio.Required(CONF_RESOLUTION): dropdown(list(RESOLUTIONS)),
-                probatio.Required(CONF_ROTATION): dropdown(
-                    list(ROTATIONS), CONF_ROTATION
-                ),
-                probatio.Required(CONF_HFLIP): BooleanSelector(),
-                probatio.Required(CONF_VFLIP): BooleanSelector(),
-                probatio.Required(CONF_FRAME_RATE): number_field(CONF_FRAME_RATE),
-                probatio.Required(CONF_CAMERA_MOTION): BooleanSelector(),
-                probatio.Required(CONF_CAMERA_MOTION_ALARM): BooleanSelector(),
+                **_FRAME_RATE_AND_MOTION,
             }
         )
-        return self._show("camera", schema, user_input, errors)
+        return self._show("camera_entity", schema, user_input, errors)
 
     async def async_step_captures(
         self, user_input: dict[str, Any] | None = None
@@ -364,14 +415,20 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         return self._show("alerts", schema, user_input, errors)
 
 
-def _validate_camera_options(values: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if values.get(CONF_CAMERA_SOURCE) == CameraSource.ENTITY and not values.get(
-        CONF_CAMERA_ENTITY
-    ):
-        errors[CONF_CAMERA_ENTITY] = "camera_entity_required"
-    check_whole_numbers(values, (CONF_FRAME_RATE,), errors)
-    return errors
+# The settings every camera source has.
+_FRAME_RATE_AND_MOTION: dict[probatio.Marker, Any] = {
+    probatio.Required(CONF_FRAME_RATE): number_field(CONF_FRAME_RATE),
+    probatio.Required(CONF_CAMERA_MOTION): BooleanSelector(),
+    probatio.Required(CONF_CAMERA_MOTION_ALARM): BooleanSelector(),
+}
+
+
+def _frame_rate_and_motion(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        CONF_FRAME_RATE: int(values[CONF_FRAME_RATE]),
+        CONF_CAMERA_MOTION: values[CONF_CAMERA_MOTION],
+        CONF_CAMERA_MOTION_ALARM: values[CONF_CAMERA_MOTION_ALARM],
+    }
 
 
 def _validate_capture_options(values: Mapping[str, Any]) -> dict[str, str]:

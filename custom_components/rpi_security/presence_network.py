@@ -165,7 +165,7 @@ class LiveNetwork:
             self._on_health()
 
     def _open_part(self, part: NetworkPart) -> FrameCapture | ArpProber:
-        """Open one part (blocking: reads /sys, imports scapy, opens a socket)."""
+        """Open one part (blocking: reads /sys, loads libpcap, opens a socket)."""
         interface = self._monitor if part is NetworkPart.MONITOR_CAPTURE else self._lan
         if interface is None:
             raise NetworkUnavailableError(

@@ -18,6 +18,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from .alerts import AlertManager
+from .code_log import CodeSource
 from .config import TargetConfig, TargetKind
 from .const import MOBILE_DISARM_ACTION
 from .engine.access import Action, User
@@ -198,7 +199,11 @@ class RemoteControl:
             return Reply(self._alerts.text("usage_disable"))
         # Disarming comes first: when it is refused, nothing changes.
         await self._system.async_disarm(
-            code=args[0] if args else None, context=None, requester=user, via=TELEGRAM
+            code=args[0] if args else None,
+            context=None,
+            requester=user,
+            via=TELEGRAM,
+            source=CodeSource.TELEGRAM,
         )
         await self._system.async_set_auto_arm(False)
         return Reply(self._alerts.text("disabled"))
@@ -210,7 +215,13 @@ class RemoteControl:
             return Reply(self._alerts.text("usage_arm"))
         code = args[1] if len(args) > 1 else None
         await self._system.async_arm(
-            mode, code=code, force=False, context=None, requester=user, via=TELEGRAM
+            mode,
+            code=code,
+            force=False,
+            context=None,
+            requester=user,
+            via=TELEGRAM,
+            source=CodeSource.TELEGRAM,
         )
         return Reply(
             self._alerts.text(
@@ -223,7 +234,11 @@ class RemoteControl:
             return Reply(self._alerts.text("usage_disarm"))
         code = args[0] if args else None
         await self._system.async_disarm(
-            code=code, context=None, requester=user, via=TELEGRAM
+            code=code,
+            context=None,
+            requester=user,
+            via=TELEGRAM,
+            source=CodeSource.TELEGRAM,
         )
         return Reply(self._alerts.text("disarmed_by_command"))
 
@@ -252,6 +267,7 @@ class RemoteControl:
                 context=None,
                 requester=user,
                 via=self._alerts.text("notification"),
+                source=CodeSource.APP,
             )
         except HomeAssistantError as err:
             _LOGGER.warning("The Disarm button of a notification failed: %s", err)

@@ -1,9 +1,8 @@
 """The integration's actions: ``rpi_security.arm`` and ``rpi_security.simulate``."""
 
 from homeassistant.components.alarm_control_panel.const import DOMAIN as ALARM_DOMAIN
-from homeassistant.components.camera.const import DOMAIN as CAMERA_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID
+from homeassistant.const import ATTR_CODE, ATTR_ENTITY_ID, Platform
 from homeassistant.core import HomeAssistant, ServiceCall, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import (
@@ -71,7 +70,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass,
         DOMAIN,
         SERVICE_CAPTURE,
-        entity_domain=CAMERA_DOMAIN,
+        entity_domain=Platform.CAMERA,
         schema={
             probatio.Required(ATTR_KIND): probatio.In([k.value for k in CaptureKind]),
         },
@@ -104,7 +103,8 @@ async def _async_simulate(call: ServiceCall) -> None:
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="not_simulation"
         )
-    if registry_entry.domain == CAMERA_DOMAIN and system.camera is not None:
+    # Platform, not camera.const: that would load the camera component (numpy).
+    if registry_entry.domain == Platform.CAMERA and system.camera is not None:
         if action not in CAMERA_ACTIONS:
             raise _wrong_action(action, entity_id)
         system.camera.set_simulated_motion(CAMERA_ACTIONS[action])

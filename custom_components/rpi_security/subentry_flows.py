@@ -204,7 +204,8 @@ class SensorSubentryFlow(SubentryFlowBase):
     def _gpio_schema(self) -> probatio.Schema:
         fields: dict[probatio.Marker, Any] = {
             probatio.Required(CONF_NAME): TextSelector(),
-            probatio.Required(CONF_PIN): number_field(CONF_PIN),
+            # Optional, or the frontend would fill in 0: the user must choose.
+            probatio.Optional(CONF_PIN): number_field(CONF_PIN),
         }
         if self.kind is SensorKind.DOOR:
             fields[probatio.Required(CONF_CONTACT_TYPE, default=CONTACT_NC)] = (
@@ -235,6 +236,8 @@ class SensorSubentryFlow(SubentryFlowBase):
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = validate_name(entry, name, editing)
             check_whole_numbers(user_input, (CONF_PIN, CONF_DEBOUNCE_MS), errors)
+            if user_input.get(CONF_PIN) is None:
+                errors[CONF_PIN] = "pin_required"
             if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
                 errors[CONF_PIN] = "pin_reserved"
             if CONF_PIN not in errors and in_use(

@@ -27,6 +27,7 @@ from .auto_arming import PresenceArming
 from .camera_glue import CAMERA_MOTION_ID, CameraGlue
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
+from .code_log import CodeSource
 from .config import SensorConfig, SystemConfig
 from .const import CHANGED_BY_PRESENCE, DOMAIN
 from .engine.access import Action, User
@@ -336,6 +337,7 @@ class SecuritySystem:
         context: Context | None,
         requester: User | None = None,
         via: str | None = None,
+        source: CodeSource | None = None,
     ) -> None:
         """Arm in ``mode``; raises a translated error when that is refused.
 
@@ -347,6 +349,8 @@ class SecuritySystem:
             mode=mode,
             code=code,
             requester=requester or self.access.linked_user(context),
+            source=source,
+            context=context,
         )
         changed_by = await self.access.async_who(grant, via, context)
         try:
@@ -386,6 +390,7 @@ class SecuritySystem:
         context: Context | None,
         requester: User | None = None,
         via: str | None = None,
+        source: CodeSource | None = None,
     ) -> None:
         """Disarm; needs a user's code when any user has one.
 
@@ -397,6 +402,8 @@ class SecuritySystem:
             code=code,
             requester=requester or self.access.linked_user(context),
             trusted=requester is not None,
+            source=source,
+            context=context,
         )
         changed_by = await self.access.async_who(grant, via, context)
         self.auto_arm.disarmed()

@@ -42,6 +42,21 @@ class CaptureSettings:
 _WATCHING = ARMED_STATES | {AlarmState.PENDING, AlarmState.TRIGGERED}
 
 
+def camera_motion_wanted(
+    state: AlarmState, *, watched: bool, used_while_disarmed: bool
+) -> bool:
+    """Whether the camera must look for motion now; when nothing uses it, it need not.
+
+    It must while its motion sensor is shown (``watched``: the entity is
+    enabled); from the exit delay until disarmed (motion is captured while
+    armed and trips the alarm where the camera counts as a motion sensor;
+    starting at the exit delay, the scene is learnt before the alarm is
+    armed); and while disarmed if presence uses it (``used_while_disarmed``:
+    motion inside says someone is home).
+    """
+    return watched or used_while_disarmed or state is not AlarmState.DISARMED
+
+
 @dataclass(slots=True)
 class CapturePolicy:
     """Turns what the alarm and the sensors do into capture requests."""

@@ -2,7 +2,11 @@
 
 No decisions here. Every method blocks (opening a camera, capturing, decoding)
 and is meant for an executor. A backend gives full-resolution JPEG stills, RGB
-frames (for GIFs and clips) and small grayscale frames (for motion detection).
+frames (for GIFs and clips) and small grayscale frames (for motion detection),
+the latter from the cheapest source there is: the Pi camera's low-resolution
+stream, a JPEG decoded at an eighth of its size, the simulated scene drawn
+small. numpy and Pillow are imported by the methods that use them (in the
+executor): a system without a camera never loads them.
 """
 
 from abc import ABC, abstractmethod
@@ -16,14 +20,14 @@ import shutil
 import subprocess
 import threading
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import numpy as np
-from numpy.typing import NDArray
-from PIL import Image, ImageDraw
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+    from PIL import Image
 
-# Motion frames are about this wide: the detector's working grid, made here by
-# Pillow's box reduction (in C) rather than by averaging in numpy.
+# Motion frames are at least this wide (the motion detector's working grid).
 MOTION_WIDTH = 80
 # The Pi camera's low-resolution stream, which motion frames are reduced from.
 LORES_WIDTH = 320
@@ -61,6 +65,8 @@ class CameraSettings:
 
     def orient(self, image: Image.Image) -> Image.Image:
         """Apply flips and rotation to a frame."""
+        from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
         if self.hflip:
             image = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if self.vflip:
@@ -79,9 +85,23 @@ def to_jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 
 def motion_gray(image: Image.Image) -> NDArray[np.uint8]:
     """A small grayscale copy of a frame (block means), for motion detection."""
+    import numpy as np  # noqa: PLC0415  (lazy: only a camera needs it)
+
     factor = image.width // MOTION_WIDTH
     small = image.reduce(factor) if factor > 1 else image
     return np.asarray(small.convert("L"), dtype=np.uint8)
+
+
+def jpeg_motion_frame(jpeg: bytes) -> NDArray[np.uint8]:
+    """A JPEG decoded small and gray: at 1/2 to 1/8 of its size, as JPEG allows.
+
+    Decoding only the coarse coefficients costs a fraction of a full decode.
+    """
+    from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
+    image = Image.open(io.BytesIO(jpeg))
+    image.draft("L", (MOTION_WIDTH, MOTION_WIDTH * image.height // image.width))
+    return motion_gray(image)
 
 
 class CameraBackend(ABC):
@@ -108,7 +128,10 @@ class CameraBackend(ABC):
         return to_jpeg(self.frame())
 
     def motion_frame(self) -> NDArray[np.uint8]:
-        """The current picture, small and grayscale."""
+        """The current picture, small and grayscale, for motion detection.
+
+        Not oriented: motion is motion whichever way up the picture is.
+        """
         return motion_gray(self.frame())
 
     def record(self, seconds: float, fps: float) -> list[Image.Image]:
@@ -140,6 +163,7 @@ class SimulatedCamera(CameraBackend):
         self._position = 0.1
         self._lock = threading.Lock()
         self._background: Image.Image | None = None
+        self._small_room: NDArray[np.uint8] | None = None
         self.fail_with: Exception | None = None  # tests: a broken camera
 
     def open(self) -> None:
@@ -149,16 +173,19 @@ class SimulatedCamera(CameraBackend):
         self._room()
 
     def _room(self) -> Image.Image:
-        if self._background is not None:
-            return self._background
-        width, height = self.settings.width, self.settings.height
-        x = np.linspace(0, 1, width, dtype=np.float32)
-        y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
-        wall = 70 + 90 * x + 25 * np.sin(y * 9)
-        rgb = np.stack([wall, wall * 0.95, wall * 0.85], axis=-1)
-        rgb[int(height * 0.75) :, :] *= 0.6  # the floor
-        self._background = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+        from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
+        if self._background is None:
+            rgb = _painted_room(self.settings.width, self.settings.height)
+            self._background = Image.fromarray(rgb)
         return self._background
+
+    def _step(self) -> float:
+        """Where the object is now; it moves on at each picture while moving."""
+        with self._lock:
+            if self._moving:
+                self._position = (self._position + 0.07) % 0.8
+            return self._position
 
     def close(self) -> None:
         """Nothing to release."""
@@ -172,11 +199,10 @@ class SimulatedCamera(CameraBackend):
         """Draw the room, the object and the time."""
         if self.fail_with is not None:
             raise self.fail_with
+        from PIL import ImageDraw  # noqa: PLC0415  (lazy: only a camera needs it)
+
         room = self._room()
-        with self._lock:
-            if self._moving:
-                self._position = (self._position + 0.07) % 0.8
-            position = self._position
+        position = self._step()
         image = room.copy()
         draw = ImageDraw.Draw(image)
         width, height = image.size
@@ -190,6 +216,38 @@ class SimulatedCamera(CameraBackend):
         draw.rectangle((4, 4, 4 + 7 * len(stamp), 18), fill=(0, 0, 0))
         draw.text((6, 5), stamp, fill=(255, 255, 255))
         return self.settings.orient(image)
+
+    def motion_frame(self) -> NDArray[np.uint8]:
+        """The scene drawn small and gray (as a camera's low-resolution stream)."""
+        if self.fail_with is not None:
+            raise self.fail_with
+        if self._small_room is None:
+            width = MOTION_WIDTH
+            height = max(1, round(width * self.settings.height / self.settings.width))
+            self._small_room = _painted_room(width, height).mean(axis=2).astype("u1")
+        position = self._step()
+        gray = self._small_room.copy()
+        height, width = gray.shape
+        left = int(width * (0.1 + position))
+        top = int(height * 0.3)
+        gray[top : top + height // 2 + 1, left : left + width // 6 + 1] = _PERSON_GRAY
+        return gray
+
+
+# The simulated person's dark clothes, in gray.
+_PERSON_GRAY = 45
+
+
+def _painted_room(width: int, height: int) -> NDArray[np.uint8]:
+    """A wall with a gradient and a darker floor, as RGB."""
+    import numpy as np  # noqa: PLC0415  (lazy: only a camera needs it)
+
+    x = np.linspace(0, 1, width, dtype=np.float32)
+    y = np.linspace(0, 1, height, dtype=np.float32)[:, None]
+    wall = 70 + 90 * x + 25 * np.sin(y * 9)
+    rgb = np.stack([wall, wall * 0.95, wall * 0.85], axis=-1)
+    rgb[int(height * 0.75) :, :] *= 0.6  # the floor
+    return np.clip(rgb, 0, 255).astype(np.uint8)
 
 
 # -- the Pi camera -------------------------------------------------------------
@@ -240,17 +298,22 @@ class Picamera2Camera(CameraBackend):
 
     def frame(self) -> Image.Image:
         """The main stream as RGB (picamera2's "RGB888" is B, G, R in memory)."""
+        import numpy as np  # noqa: PLC0415  (lazy: only a camera needs it)
+        from PIL import Image  # noqa: PLC0415
+
         array = self._require().capture_array("main")
         return self.settings.orient(
             Image.fromarray(np.ascontiguousarray(array[..., 2::-1]))
         )
 
     def motion_frame(self) -> NDArray[np.uint8]:
-        """The Y (brightness) plane of the low-resolution YUV420 stream."""
-        yuv = self._require().capture_array("lores")
+        """The Y (brightness) plane of the low-resolution YUV420 stream, as is.
+
+        Nothing to decode or convert: the detector averages it down itself.
+        """
+        yuv: NDArray[np.uint8] = self._require().capture_array("lores")
         width, height = self._lores_size
-        gray = Image.fromarray(np.ascontiguousarray(yuv[:height, :width]))
-        return motion_gray(self.settings.orient(gray))
+        return yuv[:height, :width]
 
     def _require(self) -> Any:
         if self._camera is None:
@@ -354,14 +417,14 @@ class FfmpegCamera(CameraBackend):
 
     def frame(self) -> Image.Image:
         """The newest frame, decoded and oriented."""
+        from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
         image = Image.open(io.BytesIO(self.still()))
         return self.settings.orient(image.convert("RGB"))
 
     def motion_frame(self) -> NDArray[np.uint8]:
         """The newest frame, decoded small and gray (JPEG's DCT scaling)."""
-        image = Image.open(io.BytesIO(self.still()))
-        image.draft("L", (LORES_WIDTH, LORES_WIDTH))  # JPEG decodes at 1/2 .. 1/8
-        return motion_gray(self.settings.orient(image))
+        return jpeg_motion_frame(self.still())
 
     def _wait_for_frame(self, *, after: int, timeout: float) -> bytes:
         """A frame newer than number ``after``; fails if ffmpeg stopped first."""

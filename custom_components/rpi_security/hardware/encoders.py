@@ -1,24 +1,35 @@
 """Encoding captures: animated GIFs (Pillow), MP4 clips and thumbnails (ffmpeg).
 
-Blocking: run in an executor.
+Blocking: run in an executor (which also imports Pillow, the first time).
 """
 
 from collections.abc import Sequence
 import io
 from pathlib import Path
 import subprocess
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from .camera import to_jpeg
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 GIF_MAX_WIDTH = 640
 GIF_COLORS = 128
 THUMBNAIL_SIZE = (320, 240)
 
 
+def decode_jpegs(jpegs: Sequence[bytes]) -> list[Image.Image]:
+    """JPEG files as RGB frames."""
+    from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
+    return [Image.open(io.BytesIO(jpeg)).convert("RGB") for jpeg in jpegs]
+
+
 def shrink(image: Image.Image, max_width: int) -> Image.Image:
     """A copy no wider than ``max_width`` (the same image if it already is)."""
+    from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
     if image.width <= max_width:
         return image
     height = round(image.height * max_width / image.width)
@@ -37,6 +48,8 @@ def encode_gif(
     palette) costs many times the encoding itself and saves about 3 % with
     a fixed 128-colour palette, so it is off.
     """
+    from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
     if not frames:
         raise ValueError("a GIF needs at least one frame")
     scaled = [shrink(frame.convert("RGB"), max_width) for frame in frames]
@@ -88,6 +101,8 @@ def encode_mp4(
 
 def thumbnail(path: Path, ffmpeg: str = "ffmpeg") -> bytes:
     """A small JPEG of a photo, of a GIF's first frame, or of a clip's first frame."""
+    from PIL import Image  # noqa: PLC0415  (lazy: only a camera needs it)
+
     if path.suffix == ".mp4":
         result = subprocess.run(  # noqa: S603  (our own arguments)
             [ffmpeg, "-hide_banner", "-loglevel", "error", "-i", str(path),

@@ -1,12 +1,12 @@
 """The network seen from the Pi: interfaces, captured frames, ARP probes.
 
 No decisions here, and no reading of frames (that is :mod:`.frames`). Frames
-are captured on ``AF_PACKET`` sockets whose BPF filter (compiled by libpcap
-through scapy) runs in the kernel, so traffic from other devices never
+are captured on ``AF_PACKET`` sockets whose BPF filter (compiled by libpcap,
+:mod:`.libpcap`) runs in the kernel, so traffic from other devices never
 reaches Python. Sockets are non-blocking; callers read them when the event
 loop says they are readable.
 
-Opening sockets and importing scapy block: callers do that in an executor.
+Opening sockets and compiling filters block: callers do that in an executor.
 """
 
 from collections.abc import Iterable
@@ -21,6 +21,8 @@ from pathlib import Path
 import re
 import socket
 import struct
+
+from .libpcap import LibpcapError, compile_filter
 
 ETH_P_ALL = 0x0003
 ARPHRD_IEEE80211_RADIOTAP = 803  # /sys/class/net/<iface>/type of a monitor interface
@@ -223,21 +225,13 @@ class CompiledFilter:
     """A BPF program ready for ``SO_ATTACH_FILTER`` (compiled by libpcap)."""
 
     def __init__(self, expression: str, linktype: int) -> None:
-        """Compile ``expression`` (blocking: imports scapy, loads libpcap)."""
+        """Compile ``expression`` (blocking: loads libpcap)."""
         try:
-            from scapy.arch.common import compile_filter  # noqa: PLC0415
-            from scapy.error import Scapy_Exception  # noqa: PLC0415
-        except ImportError as err:  # pragma: no cover  (scapy is a requirement)
-            raise NetworkUnavailableError(NetworkProblem.NO_LIBPCAP, str(err)) from err
-        try:
-            program = compile_filter(expression, linktype=linktype)
-        except (ImportError, Scapy_Exception) as err:
+            self.length, self.instructions = compile_filter(expression, linktype)
+        except LibpcapError as err:
             raise NetworkUnavailableError(NetworkProblem.NO_LIBPCAP, str(err)) from err
         self.expression = expression
-        self.length = int(program.bf_len)
-        # Keep our own copy of the instructions: the kernel copies them on attach.
-        size = self.length * 8  # struct bpf_insn: u16 code, u8 jt, u8 jf, u32 k
-        self.instructions = ctypes.string_at(program.bf_insns, size)
+        # The kernel copies the instructions on attach; this buffer outlives that.
         self._buffer = ctypes.create_string_buffer(self.instructions)
 
     def sock_fprog(self) -> bytes:
