@@ -96,11 +96,13 @@ class CameraGlue:
         self, events: list[AlarmEvent] | None = None, alarm: AlarmAlert | None = None
     ) -> None:
         """The alarm moved: the captures it asks for, and the triggered interval."""
-        machine = self._system.machine
-        for request in self.policy.on_alarm(events or [], machine.sensors, time.time()):
+        areas = self._system.areas
+        for request in self.policy.on_alarm(
+            events or [], areas.sensor_types, time.time()
+        ):
             self._system.run(self._async_capture_quietly(request, alarm))
         interval = self.manager.config.captures.interval
-        triggered = machine.state is AlarmState.TRIGGERED
+        triggered = areas.state.state is AlarmState.TRIGGERED
         if triggered and interval > 0 and self._cancel_interval is None:
             self._cancel_interval = async_track_time_interval(
                 self._hass, self._interval_tick, timedelta(seconds=interval)
@@ -111,7 +113,14 @@ class CameraGlue:
 
     @callback
     def _interval_tick(self, _now: datetime) -> None:
-        cause = self._system.machine.cause or "triggered"
+        cause = next(
+            (
+                area.machine.cause
+                for area in self._system.areas
+                if area.machine.state is AlarmState.TRIGGERED and area.machine.cause
+            ),
+            "triggered",
+        )
         self._system.run(
             self._async_capture_quietly(CaptureRequest((CaptureKind.PHOTO,), cause))
         )
@@ -119,9 +128,9 @@ class CameraGlue:
     @callback
     def motion_seen(self, sensor_id: str) -> None:
         """Motion while armed: a photo, even when it does not trip the alarm."""
-        request = self.policy.on_motion(
-            sensor_id, self._system.machine.state, time.time()
-        )
+        areas = self._system.areas.areas_of(sensor_id)
+        state = areas[0].machine.state if areas else AlarmState.DISARMED
+        request = self.policy.on_motion(sensor_id, state, time.time())
         if request is not None:
             self._system.run(self._async_capture_quietly(request))
 
@@ -147,12 +156,15 @@ class CameraGlue:
     def _motion_changed(self, moving: bool) -> None:
         system = self._system
         system.notify(CAMERA_KEY)
-        if CAMERA_MOTION_ID in system.machine.sensors:
+        areas = system.areas.areas_of(CAMERA_MOTION_ID)
+        if areas:
             system.apply(
-                system.machine.sensor_changed(CAMERA_MOTION_ID, moving, time.time())
+                system.areas.sensor_changed(CAMERA_MOTION_ID, moving, time.time())
             )
         if system.arming is not None:
-            system.arming.sensor_changed(SensorKind.MOTION, moving)
+            states = [a.machine.state for a in areas] or [system.areas.state.state]
+            disarmed = all(state is AlarmState.DISARMED for state in states)
+            system.arming.sensor_changed(SensorKind.MOTION, moving, disarmed=disarmed)
         if moving:
             self.motion_seen(CAMERA_MOTION_ID)
 
