@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from .area_config import AreaConfig
+from .camera_glue import CAMERA_MOTION_ID
 from .config import SystemConfig
 from .engine.alarm import AlarmEvent, AlarmMachine, AlarmState, ArmMode
 from .engine.areas import FanOut, House, HouseState, area_machine
@@ -102,14 +103,19 @@ def area_key(area_id: str) -> str:
 type SensorSpecs = dict[str, tuple[SensorType, SensorOptions | None]]
 
 
+def extra_sensors(config: SystemConfig) -> dict[str, SensorType]:
+    """Sensors that are not subentries: the camera's motion, when it counts."""
+    if not config.camera.motion_alarm:
+        return {}
+    return {CAMERA_MOTION_ID: SensorType.MOTION}
+
+
 class AlarmAreas:
     """Every area of the system and the house they make."""
 
-    def __init__(
-        self, config: SystemConfig, extra: Mapping[str, SensorType] | None = None
-    ) -> None:
-        """A machine per area; ``extra`` sensors (camera motion) join the first."""
-        self._extra = dict(extra or {})
+    def __init__(self, config: SystemConfig) -> None:
+        """A machine per area; the camera's motion, when it counts, joins the first."""
+        self._extra = extra_sensors(config)
         self._areas: dict[str, Area] = {}
         self.house: House | None = None
         self.sync(config)
@@ -241,6 +247,7 @@ class AlarmAreas:
         ``levels`` are the sensors' levels now: a sensor that joins an area
         brings its level along (it does not trip: nothing changed).
         """
+        self._extra = extra_sensors(config)
         wanted = {area.id: area for area in config.areas}
         specs = self._specs(config)
         joined: list[tuple[Area, str]] = []

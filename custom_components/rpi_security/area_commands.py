@@ -156,9 +156,7 @@ class AreaCommands:
             changed_by=changed_by,
         )
         if result.events:
-            system.presence_arming_by_hand(
-                [a for a in targets if a.id in result.done], armed=True
-            )
+            self._by_hand([a for a in targets if a.id in result.done], armed=True)
         system.apply(result.events, context)
         whole_house = area is None and areas is None
         self._report_refusals(mode, result, changed_by, context, whole_house)
@@ -285,7 +283,7 @@ class AreaCommands:
             entity_id=entity_id,
         )
         changed_by = await system.access.async_who(grant, via, context)
-        system.presence_arming_by_hand(targets, armed=False)
+        self._by_hand(targets, armed=False)
         result = system.areas.disarm(
             time.time(), areas=[t.id for t in targets], changed_by=changed_by
         )
@@ -350,6 +348,17 @@ class AreaCommands:
             except SkipDelayRefusedError:
                 continue  # it stopped arming meanwhile
         system.apply(events, context)
+
+    def _by_hand(self, areas: list[Area], *, armed: bool) -> None:
+        """Someone armed or disarmed ``areas``: presence hears of it."""
+        system = self._system
+        if any(area.config.presence_controls for area in areas):
+            if armed:
+                system.auto_arm.armed(by_presence=False)
+            else:
+                system.auto_arm.disarmed()
+        if system.arming is not None:
+            system.arming.by_hand()
 
     def _report_duress(
         self,

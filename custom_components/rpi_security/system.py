@@ -38,7 +38,7 @@ The API for glue modules (sirens, wall panels, remote control...):
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Collection, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import partial
 import logging
@@ -62,7 +62,6 @@ from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
 from .config import SensorConfig, SystemConfig
 from .const import CHANGED_BY_PRESENCE, DOMAIN
-from .engine.access import User
 from .engine.alarm import (
     AlarmEvent,
     AlarmState,
@@ -119,8 +118,13 @@ class SecuritySystem:
         self.hass = hass
         self.entry = entry
         self.config = config
-        self.areas = AlarmAreas(config, self.extra_sensors(config))
+        self.areas = AlarmAreas(config)
         self.commands = AreaCommands(self)
+        # The commands glue modules use (see the module's docstring).
+        self.async_arm = self.commands.async_arm
+        self.async_disarm = self.commands.async_disarm
+        self.async_trigger = self.commands.async_trigger
+        self.async_skip_delay = self.commands.async_skip_delay
         # Refused armings whose Retry and Arm anyway buttons still work.
         self.choices = ArmingChoices()
         self._event_listeners: list[EventListener] = []
@@ -211,13 +215,6 @@ class SecuritySystem:
             config.alerts.heartbeat_interval,
             healthy=lambda: not self.problems(),
             run=self.run,
-        )
-
-    @staticmethod
-    def extra_sensors(config: SystemConfig) -> dict[str, SensorKind]:
-        """Sensors that are not subentries: the camera's motion, when it counts."""
-        return (
-            {CAMERA_MOTION_ID: SensorKind.MOTION} if config.camera.motion_alarm else {}
         )
 
     @property
@@ -392,84 +389,6 @@ class SecuritySystem:
         return self.areas.state
 
     # -- commands ------------------------------------------------------------
-
-    async def async_arm(
-        self,
-        mode: ArmMode,
-        *,
-        area: str | None = None,
-        areas: Collection[str] | None = None,
-        code: str | None = None,
-        force: bool = False,
-        bypass: Mapping[str, Collection[str]] | None = None,
-        context: Context | None = None,
-        requester: User | None = None,
-        via: str | None = None,
-        entity_id: str | None = None,
-    ) -> list[str]:
-        """Arm ``area`` (or ``areas``; every area: None); see the module's docstring."""
-        return await self.commands.async_arm(
-            mode,
-            area=area,
-            areas=areas,
-            code=code,
-            force=force,
-            bypass=bypass,
-            context=context,
-            requester=requester,
-            via=via,
-            entity_id=entity_id,
-        )
-
-    async def async_disarm(
-        self,
-        *,
-        area: str | None = None,
-        code: str | None = None,
-        context: Context | None = None,
-        requester: User | None = None,
-        via: str | None = None,
-        entity_id: str | None = None,
-    ) -> None:
-        """Disarm ``area`` (every area: None); see the module's docstring."""
-        await self.commands.async_disarm(
-            area=area,
-            code=code,
-            context=context,
-            requester=requester,
-            via=via,
-            entity_id=entity_id,
-        )
-
-    async def async_trigger(
-        self, *, area: str | None = None, context: Context | None = None
-    ) -> None:
-        """Set off the alarm of ``area`` (every area: None) at once."""
-        await self.commands.async_trigger(area=area, context=context)
-
-    async def async_skip_delay(
-        self,
-        *,
-        area: str | None = None,
-        code: str | None = None,
-        context: Context | None = None,
-        entity_id: str | None = None,
-    ) -> None:
-        """End the exit delay of ``area`` (every area: None) now."""
-        await self.commands.async_skip_delay(
-            area=area, code=code, context=context, entity_id=entity_id
-        )
-
-    @callback
-    def presence_arming_by_hand(self, areas: list[Area], *, armed: bool) -> None:
-        """Someone armed or disarmed ``areas``: presence hears of it."""
-        if any(area.config.presence_controls for area in areas):
-            if armed:
-                self.auto_arm.armed(by_presence=False)
-            else:
-                self.auto_arm.disarmed()
-        if self.arming is not None:
-            self.arming.by_hand()
 
     @callback
     def _refused_by_presence(
