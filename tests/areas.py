@@ -113,8 +113,9 @@ def areas_entry(
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
-    """Add ``entry`` and start it."""
-    entry.add_to_hass(hass)
+    """Add ``entry`` (unless added already) and start it."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     return entry
