@@ -357,3 +357,30 @@ async def test_a_user_limited_to_an_area(
         await call(hass, "alarm_disarm", WHOLE_HOUSE, code="1357")
     assert state(hass, GARAGE) == AlarmControlPanelState.ARMING
     assert state(hass, HOUSE) == DISARMED
+
+
+async def test_presence_arms_and_disarms_only_the_areas_it_controls(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set("person.carol", "home")
+    carol = {
+        "subentry_id": "presence_carol",
+        "subentry_type": "presence_entity",
+        "title": "Carol",
+        "unique_id": "person.carol",
+        "data": {"entity_id": "person.carol"},
+    }
+    await set_up(hass, areas_entry(house_and_garage(carol, presence_controls=False)))
+    await call(hass, "alarm_arm_home", GARAGE)
+    hass.states.async_set("person.carol", "work")
+    await hass.async_block_till_done()
+    assert state(hass, HOUSE) == AlarmControlPanelState.ARMING
+    assert hass.states.get(HOUSE).attributes["changed_by"] == "presence"
+    assert state(hass, GARAGE) == AlarmControlPanelState.ARMING  # as it was
+    await advance(hass, freezer, 30)
+    assert state(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME
+    hass.states.async_set("person.carol", "home")
+    await hass.async_block_till_done()
+    assert state(hass, HOUSE) == DISARMED
+    # The garage, armed by hand and not presence's to control, stays armed.
+    assert state(hass, GARAGE) == AlarmControlPanelState.ARMED_HOME
