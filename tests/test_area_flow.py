@@ -111,11 +111,11 @@ async def test_each_mode_has_its_own_delays(
         entry,
         "modes",
         area_id=HOUSE_ID,
-        night={"exit_delay": 5, "entry_delay": 0},
+        night={"exit_delay": 5, "entry_delay": 0, "trigger_time": 10},
     )
     assert result["reason"] == "reconfigure_successful"
     assert entry.subentries[HOUSE_ID].data["modes"] == {
-        "night": {"exit_delay": 5, "entry_delay": 0}
+        "night": {"exit_delay": 5, "entry_delay": 0, "trigger_time": 10}
     }
     await call(hass, "alarm_arm_night", HOUSE)
     assert hass.states.get(HOUSE).attributes["seconds_left"] == 5
@@ -124,6 +124,8 @@ async def test_each_mode_has_its_own_delays(
     await drive(hass, entry, FRONT_DOOR_PIN, high=True)
     await advance(hass, freezer, 0.1)
     assert state(hass, HOUSE) == TRIGGERED  # no entry delay at night
+    await advance(hass, freezer, 10)  # the night's trigger time, not the area's 60 s
+    assert state(hass, HOUSE) == AlarmControlPanelState.ARMED_NIGHT
     # Away keeps the area's.
     await call(hass, "alarm_disarm", HOUSE)
     await drive(hass, entry, FRONT_DOOR_PIN, high=False)
