@@ -25,7 +25,14 @@ import time
 from typing import Any
 
 import aiohttp
-from develop_setup import ALARM_OPTIONS, SENSORS, _flow, _log_in, _wait_until_up
+from develop_setup import (
+    AREA_SETTINGS,
+    SENSORS,
+    _first_area,
+    _flow,
+    _log_in,
+    _wait_until_up,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.requirements import RequirementsNotFound, async_process_requirements
 from packaging.markers import default_environment
@@ -37,7 +44,7 @@ PANEL = "alarm_control_panel.rpi_security"
 DOOR = next(answer for kind, answer in SENSORS if kind == "door")
 DOOR_ENTITY = "binary_sensor.front_door"
 # No exit or entry delay: arming and the door's trip show at once.
-ALARM = {**ALARM_OPTIONS, "exit_delay": 0, "entry_delay": 0}
+AREA = {**AREA_SETTINGS, "exit_delay": 0, "entry_delay": 0}
 STATE_TIMEOUT = 60  # seconds for a state the check waits for
 
 
@@ -220,34 +227,64 @@ async def drive(url: str) -> dict[str, Any]:
         if created.get("type") != "create_entry":
             raise SystemExit(f"the user step did not create the entry: {created}")
         entry_id = created["result"]["entry_id"]
-        for flows, handler, steps in (
-            ("subentries/flow", [entry_id, "door"], [{"next_step_id": "gpio"}, DOOR]),
-            ("options/flow", entry_id, [{"next_step_id": "alarm"}, ALARM]),
+        # A door (then where it guards: the door's usual options), and the
+        # first area's settings without delays.
+        door = await _flow(
+            session,
+            url,
+            api.headers,
+            flows="subentries/flow",
+            handler=[entry_id, "door"],
+            steps=[{"next_step_id": "gpio"}, DOOR, {}],
+        )
+        if door.get("type") != "create_entry":
+            raise SystemExit(f"the door's flow did not finish: {door}")
+        area = await _flow(
+            session,
+            url,
+            api.headers,
+            flows="subentries/flow",
+            handler=[entry_id, "area"],
+            subentry_id=await _first_area(session, url, api.headers, entry_id),
+            steps=[{"next_step_id": "settings"}, AREA],
+        )
+        if (
+            area.get("type") != "abort"
+            or area.get("reason") != "reconfigure_successful"
         ):
-            result = await _flow(
-                session, url, api.headers, flows=flows, handler=handler, steps=steps
-            )
-            if result.get("type") != "create_entry":
-                raise SystemExit(f"{flows} {handler} did not finish: {result}")
+            raise SystemExit(f"the area's settings were not saved: {area}")
         await _until(
             "config entry loaded", lambda: _entry_state(api), lambda s: s == "loaded"
         )
         seen["entry"] = "loaded"
         seen["set_up_after"] = time.monotonic() - started
 
-        registry = await api.websocket({"type": "config/entity_registry/list"})
-        ours = sorted(
-            e["entity_id"]
-            for e in registry
-            if e["platform"] == DOMAIN and e.get("disabled_by") is None
+        async def registered() -> list[str]:
+            registry = await api.websocket({"type": "config/entity_registry/list"})
+            return sorted(
+                e["entity_id"]
+                for e in registry
+                if e["platform"] == DOMAIN and e.get("disabled_by") is None
+            )
+
+        # Changes apply live: the door's entities come a moment after its flow.
+        ours = await _until(
+            "the panel and the door registered",
+            registered,
+            lambda found: found is not None and {PANEL, DOOR_ENTITY} <= set(found),
         )
-        missing = {PANEL, DOOR_ENTITY} - set(ours)
-        if missing:
-            raise SystemExit(f"entities missing: {sorted(missing)} (found {ours})")
-        states = {entity_id: await api.state(entity_id) for entity_id in ours}
-        broken = {e: s for e, s in states.items() if s in (None, "unavailable")}
-        if broken:
-            raise SystemExit(f"entities without a state: {broken}")
+
+        async def states_of_ours() -> dict[str, Any]:
+            return {entity_id: await api.state(entity_id) for entity_id in ours}
+
+        states = await _until(
+            "every entity of ours has a state",
+            states_of_ours,
+            lambda found: (
+                found is not None
+                and all(s not in (None, "unavailable") for s in found.values())
+            ),
+        )
         seen["entities"] = states
 
         await api.action("alarm_control_panel", "alarm_arm_away", {"entity_id": PANEL})

@@ -42,14 +42,17 @@ SENSORS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("motion", {"name": "Hallway", "pin": 4, "pull_up": False, "debounce_ms": 100}),
 ]
-ALARM_OPTIONS = {
+# The settings of the system's first area (made with it, named after it).
+AREA_SETTINGS = {
+    "name": "RPi Security",
     "exit_delay": 10,
     "entry_delay": 10,
     "trigger_time": 120,
     "disarm_after_trigger": False,
     "arm_modes": ["away", "home", "night", "vacation"],
-    "motion_uses_entry_delay": False,
     "pet_immune_minutes": 0,
+    "code_arm_required": False,
+    "presence_controls": True,
 }
 
 # The simulated camera, then its settings (the camera options' two steps).
@@ -124,11 +127,18 @@ async def _flow(
     flows: str,
     handler: Any,
     steps: list[dict[str, Any]],
+    subentry_id: str | None = None,
 ) -> dict[str, Any]:
-    """Start a flow and answer its steps in order; return the last result."""
+    """Start a flow and answer its steps in order; return the last result.
+
+    With ``subentry_id``, the subentry's reconfigure flow.
+    """
+    start: dict[str, Any] = {"handler": handler}
+    if subentry_id is not None:
+        start["subentry_id"] = subentry_id
     async with session.post(
         f"{url}/api/config/config_entries/{flows}",
-        json={"handler": handler},
+        json=start,
         headers=headers,
     ) as response:
         response.raise_for_status()
@@ -144,6 +154,24 @@ async def _flow(
         if result.get("errors"):
             raise SystemExit(f"develop: {flows} refused {answer}: {result['errors']}")
     return result
+
+
+async def _first_area(
+    session: aiohttp.ClientSession, url: str, headers: dict[str, str], entry_id: str
+) -> str:
+    """The id of the area the system was created with (asked over the websocket)."""
+    token = headers["Authorization"].removeprefix("Bearer ")
+    async with session.ws_connect(f"{url}/api/websocket") as socket:
+        await socket.receive_json()  # auth_required
+        await socket.send_json({"type": "auth", "access_token": token})
+        await socket.receive_json()  # auth_ok
+        await socket.send_json(
+            {"id": 1, "type": "config_entries/subentries/list", "entry_id": entry_id}
+        )
+        answer = await socket.receive_json()
+    return str(
+        next(s["subentry_id"] for s in answer["result"] if s["subentry_type"] == "area")
+    )
 
 
 async def _add_dashboard(
@@ -247,7 +275,8 @@ async def configure(url: str, config_dir: Path) -> None:
                     headers,
                     flows="subentries/flow",
                     handler=[entry_id, subentry_type],
-                    steps=[{"next_step_id": "gpio"}, answer],
+                    # Then where it guards and how: the type's usual options.
+                    steps=[{"next_step_id": "gpio"}, answer, {}],
                 )
             for phone in PHONES:
                 await _flow(
@@ -262,9 +291,10 @@ async def configure(url: str, config_dir: Path) -> None:
                 session,
                 url,
                 headers,
-                flows="options/flow",
-                handler=entry_id,
-                steps=[{"next_step_id": "alarm"}, ALARM_OPTIONS],
+                flows="subentries/flow",
+                handler=[entry_id, "area"],
+                subentry_id=await _first_area(session, url, headers, entry_id),
+                steps=[{"next_step_id": "settings"}, AREA_SETTINGS],
             )
             await _flow(
                 session,

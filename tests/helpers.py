@@ -85,6 +85,19 @@ async def advance(
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
+def area_ids(entry: MockConfigEntry) -> list[str]:
+    """The ids of the entry's areas, in order (the first is the primary one)."""
+    return [
+        s.subentry_id for s in entry.subentries.values() if s.subentry_type == "area"
+    ]
+
+
+def the_area(entry: MockConfigEntry) -> str:
+    """The id of the entry's only area (made from the options of before areas)."""
+    [area_id] = area_ids(entry)
+    return area_id
+
+
 def system_of(entry: MockConfigEntry) -> SecuritySystem:
     """The running system of a loaded entry."""
     system: SecuritySystem = entry.runtime_data
@@ -153,6 +166,8 @@ async def restarted(
         new_entry = MockConfigEntry(
             domain=DOMAIN,
             entry_id=entry.entry_id,
+            version=entry.version,
+            minor_version=entry.minor_version,
             title=entry.title,
             data={**entry.data, "simulation": simulation},
             options=dict(entry.options),

@@ -15,7 +15,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .helpers import PANEL, advance, with_options
+from .helpers import PANEL, advance, the_area, with_options
 
 LIVE_OPTIONS = with_options(exit_delay=10, entry_delay=10, away_timeout=10)
 
@@ -88,6 +88,11 @@ async def add_gpio_door(
             "debounce_ms": 100,
         },
     )
+    # Where it guards and how: a door's usual options, as offered.
+    assert result["step_id"] == "behaviour"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], shown_values(result)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
 
@@ -138,3 +143,36 @@ async def save_options(
     assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
     assert not answers, f"no field for {answers}"
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def shown_values(result: dict[str, Any]) -> dict[str, Any]:
+    """What a form shows filled in (sections included)."""
+    shown: dict[str, Any] = {}
+    for key, value in result["data_schema"].schema.items():
+        if hasattr(value, "schema") and hasattr(value, "options"):  # a section
+            shown[str(key)] = shown_values({"data_schema": value.schema})
+        elif key.description and "suggested_value" in key.description:
+            shown[str(key)] = key.description["suggested_value"]
+    return shown
+
+
+async def save_area(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    page: str = "settings",
+    area_id: str | None = None,
+    **changes: Any,
+) -> dict[str, Any]:
+    """Reconfigure an area as a person does: choose ``page``, change, submit."""
+    result = await entry.start_subentry_reconfigure_flow(
+        hass, area_id or the_area(entry)
+    )
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"next_step_id": page}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**shown_values(result), **changes}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    return result

@@ -200,7 +200,7 @@ async def test_arming_with_a_door_open_is_refused_then_forced(
     with pytest.raises(ServiceValidationError) as err:
         await call_panel(hass, "alarm_arm_away")
     assert err.value.translation_key == "doors_open"
-    assert err.value.translation_placeholders == {"doors": "Front door"}
+    assert err.value.translation_placeholders == {"doors": "Front door", "area": "Home"}
     assert "Front door" in str(err.value)
     assert panel_state(hass) == AlarmControlPanelState.DISARMED
     assert [e.data["type"] for e in events] == ["arming_refused"]

@@ -294,7 +294,7 @@ async def test_every_state_change_names_who_or_what_caused_it(
     await disarm(hass, user)
 
     expected = [
-        f"Arming (Away) by {name} refused, these doors are open: Front door.",
+        f"Arming (Away) by {name} refused, in the way: Front door.",
         f"Arming (Away) by {name}: 30 s to leave.",
         f"Armed (Away) by {name}.",
         "Front door opened: disarm within 20 s.",
@@ -309,14 +309,19 @@ async def test_every_state_change_names_who_or_what_caused_it(
     assert outlets.messages(EMAIL) == [f"Alarm! Front door at {at}."]
     # Only the alarm is urgent.
     assert [call["data"].get("priority") for call in outlets.to(PUSHOVER)] == [2]
-    assert [bool(call["data"]) for call in outlets.to(MOBILE)] == [
-        False,
-        False,
-        False,
-        False,
-        True,
-        False,
-        False,
+    # Only the alarm is urgent; the refusal offers Retry and Arm anyway.
+    assert [call["data"].get("priority") for call in outlets.to(MOBILE)] == [
+        None,
+        None,
+        None,
+        None,
+        "high",
+        None,
+        None,
+    ]
+    assert [a["title"] for a in outlets.to(MOBILE)[0]["data"]["actions"]] == [
+        "Retry",
+        "Arm anyway",
     ]
 
 

@@ -282,6 +282,10 @@ async def test_a_person_tries_the_simulated_system_from_its_devices(
     await pin.fill("22")
     await shots.take(page, "config_flow_add_door")
     await page.get_by_role("button", name="Submit").click()
+    # Then where it guards and how: a door's usual options, as offered.
+    await page.get_by_text("Uses the entry delay").first.wait_for(timeout=30_000)
+    await shots.take(page, "config_flow_door_behaviour")
+    await page.get_by_role("button", name="Submit").click()
     await page.get_by_text("Created configuration for Garage door").wait_for(
         timeout=30_000
     )

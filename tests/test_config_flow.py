@@ -7,6 +7,7 @@ from homeassistant import config_entries
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -39,9 +40,17 @@ async def test_user_step_creates_the_system(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Home"
     assert result["data"] == {"name": "Home", "simulation": True}
-    assert result["options"]["exit_delay"] == 30
+    assert "exit_delay" not in result["options"]  # the area's, below
     await hass.async_block_till_done()
+    # One area to start with, named after the system: its panel is the system's.
+    entry = result["result"]
+    [area] = [s for s in entry.subentries.values() if s.subentry_type == "area"]
+    assert area.title == "Home"
+    assert area.data["exit_delay"] == 30
+    assert area.data["arm_modes"] == ["away", "home", "night"]
+    assert area.data["system_panel"] is True
     assert hass.states.get(PANEL).state == "disarmed"
+    assert er.async_get(hass).async_get(PANEL).unique_id == entry.entry_id
 
 
 async def test_only_one_system(
@@ -88,6 +97,21 @@ async def _start_subentry(
     )
 
 
+def suggested(result: dict[str, Any]) -> dict[str, Any]:
+    """What a form shows filled in."""
+    return {
+        str(key): key.description.get("suggested_value")
+        for key in result["data_schema"].schema
+        if key.description
+    }
+
+
+def the_area(entry: MockConfigEntry) -> str:
+    """The id of the entry's only area (the one migrated from the options)."""
+    [area] = [s for s in entry.subentries.values() if s.subentry_type == "area"]
+    return area.subentry_id
+
+
 async def test_add_a_gpio_door(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
@@ -103,6 +127,21 @@ async def test_add_a_gpio_door(
             "debounce_ms": 250,
         },
     )
+    # Then where it guards and how: a door's usual options are offered.
+    assert result["step_id"] == "behaviour"
+    area = the_area(loaded_entry)
+    assert suggested(result) == {
+        "areas": [area],
+        "use_entry_delay": True,
+        "use_exit_delay": True,
+        "arm_after_closing_s": 0,
+        "allow_open_at_arming": False,
+        "auto_bypass_modes": [],
+        "trigger_when_unavailable": False,
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**suggested(result), "arm_after_closing_s": 5}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Garage door"
     assert result["data"] == {
@@ -111,6 +150,13 @@ async def test_add_a_gpio_door(
         "contact_type": "no",
         "pull_up": True,
         "debounce_ms": 250,
+        "areas": [area],
+        "use_entry_delay": True,
+        "use_exit_delay": True,
+        "arm_after_closing_s": 5,
+        "allow_open_at_arming": False,
+        "auto_bypass_modes": [],
+        "trigger_when_unavailable": False,
     }
     await hass.async_block_till_done()
     # The entry reloaded with the new door.
@@ -149,6 +195,13 @@ async def test_add_a_gpio_pir(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {"name": "Landing", "pin": 5, "pull_up": False, "debounce_ms": 0},
+    )
+    # A PIR's usual options: at once, and it may be on when arming.
+    shown = suggested(result)
+    assert shown["use_entry_delay"] is False
+    assert shown["allow_open_at_arming"] is True
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], shown
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
@@ -211,12 +264,13 @@ async def test_add_an_existing_entity_as_motion(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"entity_id": "binary_sensor.kitchen_motion"}
     )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], suggested(result)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Kitchen motion"  # the entity's own name
-    assert result["data"] == {
-        "source": "entity",
-        "entity_id": "binary_sensor.kitchen_motion",
-    }
+    assert result["data"]["source"] == "entity"
+    assert result["data"]["entity_id"] == "binary_sensor.kitchen_motion"
 
 
 async def test_entity_sensor_errors(
@@ -235,6 +289,9 @@ async def test_entity_sensor_errors(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"entity_id": "binary_sensor.back_door", "name": "Back"}
     )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], suggested(result)
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 
@@ -250,10 +307,8 @@ async def test_reconfigure_a_gpio_door(
 ) -> None:
     result = await loaded_entry.start_subentry_reconfigure_flow(hass, FRONT_DOOR_ID)
     assert result["step_id"] == "gpio"
-    schema = result["data_schema"].schema
-    suggested = {str(k): k.description.get("suggested_value") for k in schema}
-    assert suggested["name"] == "Front door"
-    assert suggested["pin"] == 17
+    assert suggested(result)["name"] == "Front door"
+    assert suggested(result)["pin"] == 17
     # Keeping its own pin and name is not a clash.
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
@@ -264,6 +319,11 @@ async def test_reconfigure_a_gpio_door(
             "pull_up": True,
             "debounce_ms": 300,
         },
+    )
+    # Its behaviour as it was (a door from before options: a door's defaults).
+    assert suggested(result)["use_entry_delay"] is True
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], suggested(result)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
@@ -284,6 +344,9 @@ async def test_reconfigure_moves_a_door_to_a_free_pin_only(
     assert result["errors"] == {"pin": "pin_in_use"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {**base, "pin": 23, "debounce_ms": 100}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], suggested(result)
     )
     assert result["type"] is FlowResultType.ABORT
     await hass.async_block_till_done()  # the reload
@@ -310,6 +373,9 @@ async def test_reconfigure_an_entity_sensor(
     assert result["step_id"] == "entity"
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"entity_id": "binary_sensor.back_door_2", "name": "Back"}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], suggested(result)
     )
     assert result["type"] is FlowResultType.ABORT
     await hass.async_block_till_done()  # the reload
@@ -349,8 +415,7 @@ async def _options_step(
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
     assert result["menu_options"] == [
-        "alarm",
-        "code",
+        "house",
         "presence",
         "camera",
         "captures",
@@ -359,64 +424,6 @@ async def _options_step(
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}
     )
-
-
-ALARM_OPTIONS = {
-    "exit_delay": 45,
-    "entry_delay": 15,
-    "trigger_time": 300,
-    "disarm_after_trigger": True,
-    "arm_modes": ["away", "vacation"],
-    "motion_uses_entry_delay": True,
-    "pet_immune_minutes": 10,
-}
-
-
-async def test_alarm_options(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> None:
-    result = await _options_step(hass, loaded_entry, "alarm")
-    assert result["step_id"] == "alarm"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], ALARM_OPTIONS
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
-    for key, value in ALARM_OPTIONS.items():
-        assert loaded_entry.options[key] == value
-    settings = loaded_entry.runtime_data.config.alarm
-    assert settings.exit_delay == 45
-    assert settings.pet_immune_window == 600
-    # The panel offers only the enabled modes: away (2) + vacation (32) + trigger (8).
-    assert hass.states.get(PANEL).attributes["supported_features"] == 2 | 8 | 32
-
-
-@pytest.mark.parametrize(
-    ("changes", "errors"),
-    [
-        ({"exit_delay": 601}, {"exit_delay": "delay_out_of_range"}),
-        ({"entry_delay": -1}, {"entry_delay": "delay_out_of_range"}),
-        ({"entry_delay": 1.5}, {"entry_delay": "delay_out_of_range"}),
-        ({"trigger_time": 0}, {"trigger_time": "trigger_time_out_of_range"}),
-        ({"trigger_time": 3601}, {"trigger_time": "trigger_time_out_of_range"}),
-        ({"pet_immune_minutes": 61}, {"pet_immune_minutes": "pet_immune_out_of_range"}),
-        ({"arm_modes": []}, {"arm_modes": "no_arm_modes"}),
-    ],
-)
-async def test_alarm_option_errors_change_nothing(
-    hass: HomeAssistant,
-    loaded_entry: MockConfigEntry,
-    changes: dict[str, Any],
-    errors: dict[str, str],
-) -> None:
-    before = dict(loaded_entry.options)
-    result = await _options_step(hass, loaded_entry, "alarm")
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**ALARM_OPTIONS, **changes}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == errors
-    assert dict(loaded_entry.options) == before
 
 
 async def test_user_step_suggests_hardware_on_a_pi(hass: HomeAssistant) -> None:

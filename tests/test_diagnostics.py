@@ -119,7 +119,10 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
         assert secret not in text
     options = diagnostics["entry"]["options"]
     assert options["heartbeat_url"] == "**REDACTED**"
-    assert options["exit_delay"] == 0
+    # The alarm's options of earlier versions became the area Home.
+    [area] = [s for s in diagnostics["entry"]["subentries"] if s["type"] == "area"]
+    assert area["title"] == "Home"
+    assert area["data"]["exit_delay"] == 0
     # The code of earlier versions became the user Owner's.
     users = {
         s["title"]: s["data"]
@@ -129,7 +132,7 @@ async def test_diagnostics_show_health_events_and_outbox_redacted(
     assert users["Owner"]["code_hash"] == "**REDACTED**"
     assert users["Bob"]["telegram_ids"] == "**REDACTED**"
 
-    assert diagnostics["alarm"]["state"] == "triggered"
+    assert diagnostics["areas"]["Home"]["state"] == "triggered"
     assert diagnostics["lockout"] == {
         "failures": [],
         "locked_until": None,

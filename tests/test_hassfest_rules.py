@@ -28,6 +28,7 @@ from custom_components.rpi_security.hardware.network import (
 from custom_components.rpi_security.issues import (
     async_report_camera_problems,
     async_report_gpio_problems,
+    async_report_no_areas,
     async_report_phone_issues,
     async_report_presence_problems,
     async_report_telegram_users,
@@ -50,6 +51,8 @@ FLOW_MODULES = (
     "config_flow",
     "options_flow",
     "subentry_flows",
+    "sensor_flow",
+    "area_flow",
     "target_flow",
     "user_flow",
     "repairs",
@@ -189,6 +192,7 @@ async def test_issue_placeholders_the_problem_reports_fill_in(
     )
     async_report_gpio_problems(hass, {problem: [door] for problem in GpioProblem})
     async_report_telegram_users(hass, ["Family chat"], 0)
+    async_report_no_areas(hass, True)
     async_report_phone_issues(
         hass, "entry", {"alice": "Alice's phone"}, ["alice"], ["alice"]
     )

@@ -45,6 +45,7 @@ from .live import (
     armed_away_long_ago,
     pin_is_free,
     remove,
+    save_area,
     save_options,
     watching,
 )
@@ -168,7 +169,7 @@ async def test_saving_options_moves_nothing_and_the_next_delay_is_the_new_one(
     system = system_of(loaded_entry)
     last_changed = await armed_away_long_ago(hass, freezer)
     with watching(hass) as changes:
-        await save_options(hass, loaded_entry, "alarm", exit_delay=45)
+        await save_area(hass, loaded_entry, exit_delay=45)
         await save_options(hass, loaded_entry, "presence", away_timeout=20)
         await save_options(hass, loaded_entry, "alerts", rate_limit=60)
         await save_options(hass, loaded_entry, "captures", burst_photos=5)
@@ -188,9 +189,7 @@ async def test_arm_modes_change_what_the_panel_offers_not_its_state(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     last_changed = await armed_away_long_ago(hass, freezer)
-    await save_options(
-        hass, loaded_entry, "alarm", arm_modes=["away", "home", "vacation"]
-    )
+    await save_area(hass, loaded_entry, arm_modes=["away", "home", "vacation"])
     panel = hass.states.get(PANEL)
     assert panel.state == AlarmControlPanelState.ARMED_AWAY
     assert panel.last_changed == last_changed
@@ -310,6 +309,15 @@ async def test_renaming_the_system_renames_its_device_and_keeps_the_panel(
     )
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done(wait_background_tasks=True)
+    device = dr.async_get(hass).async_get(system_of(loaded_entry).device_id)
+    assert device.name == "Cottage"
+    # The panel is its area's, which keeps its own name.
+    panel = hass.states.get(PANEL)
+    assert panel.state == AlarmControlPanelState.ARMED_AWAY
+    assert panel.last_changed == last_changed
+    with watching(hass) as changes:
+        await save_area(hass, loaded_entry, name="Cottage")
+    assert changes.others_than(PANEL, "sensor.home_delay_ends") == []
     panel = hass.states.get(PANEL)
     assert panel.attributes["friendly_name"] == "Cottage"
     assert panel.state == AlarmControlPanelState.ARMED_AWAY

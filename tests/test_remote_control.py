@@ -253,7 +253,8 @@ async def test_malformed_and_unknown_commands_change_nothing(
     hass: HomeAssistant, entry: MockConfigEntry, outlets: Outlets
 ) -> None:
     usage_arm = (
-        "Use /arm, /arm home or /arm night, followed by the code if arming needs one."
+        "Use /arm, followed by the mode (away, home, night, vacation, custom_bypass), "
+        "the area (none: the whole house) and the code if arming needs one."
     )
     assert await ask(hass, outlets, "/arm sideways") == [usage_arm]
     assert await ask(hass, outlets, f"/arm home {CODE} now") == [usage_arm]
@@ -262,8 +263,8 @@ async def test_malformed_and_unknown_commands_change_nothing(
     await ask(hass, outlets, "/arm")
     assert await ask(hass, outlets, "/disarm 43 21") == [
         (
-            "Use /disarm followed by the alarm code (or nothing, if you may disarm "
-            "without one)."
+            "Use /disarm, followed by the area (none: the whole house) and the alarm "
+            "code (or nothing, if you may disarm without one)."
         )
     ]
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
@@ -272,7 +273,7 @@ async def test_malformed_and_unknown_commands_change_nothing(
     for text in ("/reboot", "/HELP"):
         (reply,) = await ask(hass, outlets, text)
         assert reply.startswith(HELP_FIRST_LINE)
-        assert "/disarm CODE" in reply
+        assert "/disarm [area] CODE" in reply
     assert panel(hass) == AlarmControlPanelState.ARMED_AWAY
 
 

@@ -27,6 +27,8 @@ def _flow_errors() -> set[str]:
         "config_flow",
         "options_flow",
         "subentry_flows",
+        "sensor_flow",
+        "area_flow",
         "target_flow",
         "user_flow",
         "flow_fields",
@@ -130,6 +132,7 @@ def test_every_alert_text_exists() -> None:
     used: set[str] = set()
     for name in (
         "alerts.py",
+        "alarm_reports.py",
         "remote_control.py",
         "access.py",
         "restore.py",

@@ -18,7 +18,8 @@ from custom_components.rpi_security.const import DOMAIN
 from custom_components.rpi_security.engine.codes import hash_code, verify_code
 
 from .conftest import sensor_subentries
-from .helpers import PANEL, with_options
+from .helpers import PANEL, the_area, with_options
+from .live import save_area
 from .outlets import (
     MOBILE,
     SEND_MESSAGE,
@@ -325,16 +326,8 @@ async def test_a_duress_code_disarms_and_raises_a_silent_alarm(
 async def test_require_a_code_to_arm(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "code"}
-    )
-    assert [str(key) for key in result["data_schema"].schema] == ["code_arm_required"]
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"code_arm_required": True}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    result = await save_area(hass, loaded_entry, code_arm_required=True)
+    assert result["reason"] == "reconfigure_successful"
     assert hass.states.get(PANEL).attributes["code_arm_required"] is True
 
 
@@ -342,16 +335,11 @@ async def test_require_a_code_to_arm(
 async def test_requiring_a_code_to_arm_needs_a_user_with_a_code(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
-    before = dict(loaded_entry.options)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "code"}
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"code_arm_required": True}
-    )
+    area = the_area(loaded_entry)
+    before = dict(loaded_entry.subentries[area].data)
+    result = await save_area(hass, loaded_entry, code_arm_required=True)
     assert result["errors"] == {"code_arm_required": "code_arm_required_without_code"}
-    assert dict(loaded_entry.options) == before
+    assert dict(loaded_entry.subentries[area].data) == before
 
 
 async def test_the_code_of_an_earlier_version_keeps_working(
@@ -376,7 +364,7 @@ async def test_the_code_of_an_earlier_version_keeps_working(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.minor_version == 2
+    assert entry.minor_version == 3
     assert "code_hash" not in entry.options
     assert "disarm_users" not in entry.options
     owner = the_user(entry, "Owner")

@@ -9,7 +9,7 @@ code, or one sent during a lock-out, is logged once, as a warning naming
 where it came from (:mod:`.code_log`), never the code.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 import logging
 import math
@@ -63,18 +63,14 @@ class AccessControl:
         entry_id: str,
         users: Sequence[User],
         *,
-        code_arm_required: bool,
-        panel_entity_id: Callable[[], str | None],
         policy: LockoutPolicy | None = None,
     ) -> None:
         """Prepare; :meth:`async_start` loads the stored lock-out."""
         self._hass = hass
         self.users = tuple(users)
-        self.code_arm_required = code_arm_required
         self.lockout = Lockout(policy or LockoutPolicy())
         # Where lock-outs and duress codes are told (set by the system).
         self.alerts: AlertManager | None = None
-        self._panel_entity_id = panel_entity_id
         self._store = access_store(hass, entry_id)
         self._stopped = False
         self._unquiet: Callable[[], None] | None = None
@@ -159,20 +155,23 @@ class AccessControl:
         trusted: bool = False,
         source: CodeSource | None = None,
         context: Context | None = None,
+        areas: Collection[tuple[str, str]] = (),
+        arm_needs_code: bool = False,
+        entity_id: str | None = None,
     ) -> Grant:
-        """Allow ``action`` or raise a translated error saying why not.
+        """Allow ``action`` in ``areas`` or raise a translated error saying why not.
 
-        ``requester`` is the user known to be asking (by their Home Assistant
-        login or Telegram account); only a ``trusted`` channel (Telegram, the
-        app's Disarm button) lets them disarm without a code, if they may.
-        With a code, the code's owner is who acts. ``source`` and ``context``
-        name where a refused code came from, in the log.
+        ``areas`` are the (id, name) of every area commanded. ``requester`` is
+        the user known to be asking (by their Home Assistant login or Telegram
+        account); only a ``trusted`` channel (Telegram, the app's buttons)
+        lets them disarm without a code, if they may. With a code, the code's
+        owner is who acts. ``arm_needs_code``: one of the areas requires a
+        code to arm. ``entity_id`` is the panel named in a wrong-code event;
+        ``source`` and ``context`` name where a refused code came from, in the log.
         """
-        needs_code = self.code_needed and (
-            action is Action.DISARM or self.code_arm_required
-        )
+        needs_code = self.code_needed and (action is Action.DISARM or arm_needs_code)
         if not needs_code:
-            return self._grant(requester, action, mode, duress=False)
+            return self._grant(requester, action, mode, areas, duress=False)
         if not code:
             if (
                 trusted
@@ -180,7 +179,7 @@ class AccessControl:
                 and requester is not None
                 and requester.disarm_without_code
             ):
-                return self._grant(requester, action, mode, duress=False)
+                return self._grant(requester, action, mode, areas, duress=False)
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="code_required"
             )
@@ -201,7 +200,7 @@ class AccessControl:
             locked_until = self.lockout.locked_until(time.time())
             if locked_until is not None:
                 failures = self.lockout.policy.max_failures
-            self._wrong_code(failures, locked_until)
+            self._wrong_code(failures, locked_until, entity_id)
             where = await async_describe_source(self._hass, source, requester, context)
             # Never the code itself.
             _LOGGER.warning(
@@ -213,18 +212,38 @@ class AccessControl:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="invalid_code"
             )
-        return self._grant(match.user, action, mode, duress=match.duress)
+        return self._grant(match.user, action, mode, areas, duress=match.duress)
 
     @classmethod
-    def require(cls, user: User, action: Action, mode: ArmMode | None = None) -> None:
-        """Raise a translated error unless ``user`` may do ``action``."""
-        cls._grant(user, action, mode, duress=False)
+    def require(
+        cls,
+        user: User,
+        action: Action,
+        mode: ArmMode | None = None,
+        areas: Collection[tuple[str, str]] = (),
+    ) -> None:
+        """Raise a translated error unless ``user`` may do ``action`` in ``areas``."""
+        cls._grant(user, action, mode, areas, duress=False)
 
     @staticmethod
     def _grant(
-        user: User | None, action: Action, mode: ArmMode | None, *, duress: bool
+        user: User | None,
+        action: Action,
+        mode: ArmMode | None,
+        areas: Collection[tuple[str, str]],
+        *,
+        duress: bool,
     ) -> Grant:
-        if user is not None and not user.may(action, mode):
+        for area_id, area_name in areas:
+            if user is not None and user.areas and area_id not in user.areas:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="user_may_not_area",
+                    translation_placeholders={"user": user.name, "area": area_name},
+                )
+        # The areas are allowed: ask about the rest (none: the whole house).
+        area = next(iter(areas))[0] if areas else None
+        if user is not None and not user.may(action, mode, area):
             if action is Action.DISARM:
                 key = "user_may_not_disarm"
             elif user.can_arm and mode is not None:
@@ -267,6 +286,7 @@ class AccessControl:
         who: str | None,
         state: AlarmState,
         context: Context | None,
+        entity_id: str | None = None,
     ) -> None:
         """A duress code did what was asked; now the silent alarm.
 
@@ -284,18 +304,20 @@ class AccessControl:
                 "type": EVENT_DURESS,
                 "state": state.value,
                 "changed_by": who,
-                "entity_id": self._panel_entity_id(),
+                "entity_id": entity_id,
             },
             context=context,
         )
 
     @callback
-    def _wrong_code(self, failures: int, locked_until: float | None) -> None:
+    def _wrong_code(
+        self, failures: int, locked_until: float | None, entity_id: str | None
+    ) -> None:
         """Tell automations and, on a lock-out, the alarm's targets."""
         self._hass.bus.async_fire(
             EVENT_BAD_CODE,
             {
-                "entity_id": self._panel_entity_id(),
+                "entity_id": entity_id,
                 "failures": failures,
                 "locked_out": locked_until is not None,
             },

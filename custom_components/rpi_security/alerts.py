@@ -30,6 +30,7 @@ from .config import AlertCategory, SystemConfig, TargetConfig
 from .const import DOMAIN
 from .engine.capture_policy import CaptureKind
 from .engine.outbox import Outbox, OutboxEntry, RateLimiter
+from .engine.sensors import AlarmKind
 from .issues import TROUBLESHOOTING_URL
 from .targets import async_deliver, can_show
 
@@ -187,6 +188,12 @@ class AlertManager:
         except KeyError, IndexError:
             return template
 
+    def in_area(self, message: str, area: str | None) -> str:
+        """``message`` naming ``area`` (None: the system has one area)."""
+        if area is None:
+            return message
+        return self.text("in_area", area=area, message=message)
+
     def mode_name(self, mode: str) -> str:
         """An arm mode as the user reads it."""
         return self._texts.get(
@@ -222,12 +229,24 @@ class AlertManager:
             self._writer.request(urgent=urgent)
         return queued
 
-    def alarm(self, cause: str, at: datetime, *, with_photo: bool) -> AlarmAlert | None:
-        """The alarm went off because of ``cause``: None if rate-limited."""
-        if not self._limiter.allow(f"alarm:{cause}", time.time()):
+    def alarm(
+        self,
+        cause: str,
+        at: datetime,
+        *,
+        with_photo: bool,
+        kind: AlarmKind | None = None,
+        area: str | None = None,
+    ) -> AlarmAlert | None:
+        """The alarm went off because of ``cause``: None if rate-limited.
+
+        ``kind`` chooses the text (a tamper or environmental alarm has its
+        own); ``area`` is named when the system has several.
+        """
+        if not self._limiter.allow(f"alarm:{area}:{cause}", time.time()):
             _LOGGER.debug("Alarm alert for %s held back by the rate limit", cause)
             return None
-        alarm = AlarmAlert(self, cause, at)
+        alarm = AlarmAlert(self, cause, at, kind=kind, area=area)
         if with_photo:
             alarm.wait_for_photo()
         else:
@@ -244,6 +263,7 @@ class AlertManager:
         cause: str | None,
         seconds: float | None,
         offline: bool = False,
+        area: str | None = None,
     ) -> None:
         """A change of the alarm's state (the alarm going off has its own alert).
 
@@ -264,17 +284,39 @@ class AlertManager:
             message = self.text("rearmed", mode=mode_name)
         else:
             message = self.text("armed", mode=mode_name, who=who)
-        self.send(AlertCategory.STATE, {"message": message})
+        self.send(AlertCategory.STATE, {"message": self.in_area(message, area)})
 
-    def arming_refused(self, mode: str, doors: list[str], who: str | None) -> None:
-        """Arming was refused because doors are open."""
+    def arming_refused(
+        self,
+        mode: str,
+        refused: list[tuple[str | None, list[str]]],
+        who: str | None,
+        *,
+        choices: str | None = None,
+    ) -> None:
+        """Sensors kept areas from arming: (area name or None, sensors) each.
+
+        With ``choices`` (a refusal's token) the alert offers Retry and Arm
+        anyway, as buttons in the app and in Telegram chats that command.
+        """
+        doors = "; ".join(
+            ", ".join(names) if area is None else f"{area}: {', '.join(names)}"
+            for area, names in refused
+        )
         message = self.text(
             "arming_refused",
             mode=self.mode_name(mode),
-            doors=", ".join(doors),
+            doors=doors,
             who=who or self.text("home_assistant"),
         )
-        self.send(AlertCategory.STATE, {"message": message})
+        alert: dict[str, Any] = {"message": message}
+        if choices is not None:
+            alert |= {
+                "choices": choices,
+                "retry_title": self.text("retry_button"),
+                "bypass_title": self.text("bypass_button"),
+            }
+        self.send(AlertCategory.STATE, alert)
 
     def duress(self, who: str, at: datetime) -> None:
         """A duress code was entered: a silent alarm to the alarm's targets.
@@ -474,11 +516,21 @@ def _fit(target: TargetConfig, alert: dict[str, Any]) -> dict[str, Any] | None:
 class AlarmAlert:
     """One alarm: its alert goes out with the first photo, then the GIF follows."""
 
-    def __init__(self, manager: AlertManager, cause: str, at: datetime) -> None:
-        """An alarm caused by ``cause`` at ``at``."""
+    def __init__(
+        self,
+        manager: AlertManager,
+        cause: str,
+        at: datetime,
+        *,
+        kind: AlarmKind | None = None,
+        area: str | None = None,
+    ) -> None:
+        """An alarm of ``kind`` caused by ``cause`` at ``at``, in ``area``."""
         self._manager = manager
         self.cause = cause
         self.at = at
+        self.kind = kind
+        self.area = area
         self.sent = False
         self._timeout: CALLBACK_TYPE | None = None
 
@@ -508,7 +560,9 @@ class AlarmAlert:
             manager.send(
                 AlertCategory.ALARM,
                 {
-                    "message": manager.text("alarm_gif", cause=self.cause),
+                    "message": manager.in_area(
+                        manager.text("alarm_gif", cause=self.cause), self.area
+                    ),
                     "gif": str(result.path),
                     "media_only": True,
                 },
@@ -525,7 +579,13 @@ class AlarmAlert:
             self._timeout = None
         manager = self._manager
         time_text = dt_util.as_local(self.at).strftime("%H:%M:%S")
-        message = manager.text("alarm", cause=self.cause, time=time_text)
+        if self.kind is AlarmKind.TAMPER:
+            text = manager.text("alarm_tamper", cause=self.cause, time=time_text)
+        elif self.kind is AlarmKind.ENVIRONMENTAL:
+            text = manager.text("alarm_environmental", cause=self.cause, time=time_text)
+        else:
+            text = manager.text("alarm", cause=self.cause, time=time_text)
+        message = manager.in_area(text, self.area)
         if note:
             message = f"{message} {note}"
         manager.send(

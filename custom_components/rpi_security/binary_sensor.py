@@ -1,4 +1,4 @@
-"""Binary sensors: the GPIO door contacts and PIRs, and GPIO health."""
+"""Binary sensors: the GPIO sensors, and the health of GPIO, presence, camera."""
 
 from typing import Any
 
@@ -20,6 +20,16 @@ from .inputs import SensorInput
 from .system import HEALTH_KEY, RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
+
+# What a GPIO sensor shows itself as, by type.
+DEVICE_CLASS_OF_TYPE = {
+    SensorKind.DOOR: BinarySensorDeviceClass.DOOR,
+    SensorKind.WINDOW: BinarySensorDeviceClass.WINDOW,
+    SensorKind.MOTION: BinarySensorDeviceClass.MOTION,
+    SensorKind.TAMPER: BinarySensorDeviceClass.TAMPER,
+    # Smoke, water or gas on a pin: "on" means something is wrong.
+    SensorKind.ENVIRONMENTAL: BinarySensorDeviceClass.SAFETY,
+}
 
 
 async def async_setup_entry(
@@ -51,7 +61,7 @@ def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
 
 
 class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
-    """A door contact (on = open) or a PIR (on = motion) on a GPIO pin."""
+    """A sensor on a GPIO pin: on = open, motion, tampered or alarm."""
 
     _attr_name = None
 
@@ -61,11 +71,7 @@ class GpioSensorEntity(RpiSecurityEntity, BinarySensorEntity):
         self._sensor = sensor
         self._attr_unique_id = f"{system.entry.entry_id}_{sensor.id}"
         self._attr_device_info = sensor_device_info(system, sensor)
-        self._attr_device_class = (
-            BinarySensorDeviceClass.DOOR
-            if sensor.kind is SensorKind.DOOR
-            else BinarySensorDeviceClass.MOTION
-        )
+        self._attr_device_class = DEVICE_CLASS_OF_TYPE[sensor.kind]
 
     async def async_added_to_hass(self) -> None:
         """Let the system name this entity in its events."""

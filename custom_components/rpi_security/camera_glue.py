@@ -22,10 +22,12 @@ from .engine.capture_policy import CaptureKind, CapturePolicy, CaptureRequest
 from .issues import async_report_camera_problems
 
 if TYPE_CHECKING:
+    from .alarm_areas import Area
     from .system import SecuritySystem
 
 # The camera's motion, when it counts as a motion sensor of the alarm.
 CAMERA_MOTION_ID = "camera_motion"
+DISARMED = AlarmState.DISARMED
 # Key to subscribe to: the camera's state, motion and captures.
 CAMERA_KEY = "camera"
 # Simulation: someone walking past the camera is in view this long.
@@ -102,12 +104,21 @@ class CameraGlue:
         self, events: list[AlarmEvent] | None = None, alarm: AlarmAlert | None = None
     ) -> None:
         """The alarm moved: the captures it asks for, and the triggered interval."""
-        machine = self._system.machine
-        for request in self.policy.on_alarm(events or [], machine.sensors, time.time()):
+        areas = self._system.areas
+        for request in self.policy.on_alarm(
+            events or [], areas.sensor_types, time.time()
+        ):
             self._system.run(self._async_capture_quietly(request, alarm))
-        self.manager.alarm_changed(machine.state)  # motion sampling follows it
+        # Motion is sampled while any area is armed (it may trip it, and
+        # motion while armed is captured).
+        states = (area.machine.state for area in areas)
+        self.manager.alarm_changed(
+            next(
+                (s for s in states if s is not AlarmState.DISARMED), AlarmState.DISARMED
+            )
+        )
         interval = self.manager.config.captures.interval
-        triggered = machine.state is AlarmState.TRIGGERED
+        triggered = areas.state.state is AlarmState.TRIGGERED
         if triggered and interval > 0 and self._cancel_interval is None:
             self._cancel_interval = async_track_time_interval(
                 self._hass, self._interval_tick, timedelta(seconds=interval)
@@ -118,7 +129,14 @@ class CameraGlue:
 
     @callback
     def _interval_tick(self, _now: datetime) -> None:
-        cause = self._system.machine.cause or "triggered"
+        cause = next(
+            (
+                area.machine.cause
+                for area in self._system.areas
+                if area.machine.state is AlarmState.TRIGGERED and area.machine.cause
+            ),
+            "triggered",
+        )
         self._system.run(
             self._async_capture_quietly(CaptureRequest((CaptureKind.PHOTO,), cause))
         )
@@ -126,9 +144,11 @@ class CameraGlue:
     @callback
     def motion_seen(self, sensor_id: str) -> None:
         """Motion while armed: a photo, even when it does not trip the alarm."""
-        request = self.policy.on_motion(
-            sensor_id, self._system.machine.state, time.time()
-        )
+        # A sensor's own areas; the camera's motion when no area counts it
+        # is still captured while any area is armed.
+        areas = self._system.areas.areas_of(sensor_id) or list(self._system.areas)
+        state = _armed_state(areas)
+        request = self.policy.on_motion(sensor_id, state, time.time())
         if request is not None:
             self._system.run(self._async_capture_quietly(request))
 
@@ -154,12 +174,15 @@ class CameraGlue:
     def _motion_changed(self, moving: bool) -> None:
         system = self._system
         system.notify(CAMERA_KEY)
-        if CAMERA_MOTION_ID in system.machine.sensors:
+        areas = system.areas.areas_of(CAMERA_MOTION_ID)
+        if areas:
             system.apply(
-                system.machine.sensor_changed(CAMERA_MOTION_ID, moving, time.time())
+                system.areas.sensor_changed(CAMERA_MOTION_ID, moving, time.time())
             )
         if system.arming is not None:
-            system.arming.sensor_changed(SensorKind.MOTION, moving)
+            states = [a.machine.state for a in areas] or [system.areas.state.state]
+            disarmed = all(state is AlarmState.DISARMED for state in states)
+            system.arming.sensor_changed(SensorKind.MOTION, moving, disarmed=disarmed)
         if moving:
             self.motion_seen(CAMERA_MOTION_ID)
 
@@ -186,3 +209,9 @@ class CameraGlue:
     def _walked_on(self, _now: datetime) -> None:
         self._cancel_walk = None
         self.manager.set_simulated_motion(False)
+
+
+def _armed_state(areas: list[Area]) -> AlarmState:
+    """The state of the first of ``areas`` not disarmed (else disarmed)."""
+    armed = (a.machine.state for a in areas if a.machine.state is not DISARMED)
+    return next(armed, DISARMED)

@@ -8,7 +8,16 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
 
+from .area_config import (
+    AreaConfig,
+    SensorRole,
+    area_subentries,
+    read_area,
+    sensor_areas,
+    sensor_options,
+)
 from .const import (
+    CONF_AREAS,
     CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
@@ -24,7 +33,6 @@ from .const import (
     CONF_CAPTURE_INTERVAL,
     CONF_CHAT_ID,
     CONF_CLIP_SECONDS,
-    CONF_CODE_ARM_REQUIRED,
     CONF_CODE_FORMAT,
     CONF_CODE_HASH,
     CONF_COMMANDS,
@@ -33,26 +41,22 @@ from .const import (
     CONF_CORROBORATED_BY,
     CONF_DEBOUNCE_MS,
     CONF_DEPARTURE_MODE,
-    CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
     CONF_DISARM_WITHOUT_CODE,
     CONF_DURESS_HASH,
     CONF_ENABLED,
-    CONF_ENTRY_DELAY,
-    CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
     CONF_GIF_SECONDS,
     CONF_HA_USER,
     CONF_HEARTBEAT_MINUTES,
     CONF_HEARTBEAT_URL,
     CONF_HFLIP,
+    CONF_HOUSE_PANEL,
     CONF_IP,
     CONF_LAN_INTERFACE,
     CONF_MAC,
     CONF_MIN_FREE_MB,
     CONF_MONITOR_INTERFACE,
-    CONF_MOTION_USES_ENTRY_DELAY,
-    CONF_PET_IMMUNE_MINUTES,
     CONF_PIN,
     CONF_PULL_UP,
     CONF_RATE_LIMIT,
@@ -63,50 +67,43 @@ from .const import (
     CONF_RETENTION_GB,
     CONF_ROTATION,
     CONF_ROUND_SPACING,
+    CONF_SENSOR_TYPE,
     CONF_SERVICE,
     CONF_SIMULATION,
     CONF_SOURCE,
     CONF_TARGET_KIND,
     CONF_TELEGRAM_IDS,
-    CONF_TRIGGER_TIME,
     CONF_VFLIP,
     CONTACT_NO,
     DEFAULT_ARP_TRIES,
     DEFAULT_AWAY_TIMEOUT_MINUTES,
     DEFAULT_CONFIRM_ROUNDS,
     DEFAULT_DEBOUNCE_MS,
-    DEFAULT_ENTRY_DELAY,
-    DEFAULT_EXIT_DELAY,
     DEFAULT_NAME,
     DEFAULT_ROUND_SPACING_MINUTES,
-    DEFAULT_TRIGGER_TIME,
     SOURCE_ENTITY,
     SUBENTRY_DOOR,
+    SUBENTRY_ENVIRONMENTAL,
+    SUBENTRY_EXISTING_SENSOR,
     SUBENTRY_MOTION,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
+    SUBENTRY_TAMPER,
     SUBENTRY_TARGET,
     SUBENTRY_USER,
+    SUBENTRY_WINDOW,
 )
 from .engine.access import Action, User
-from .engine.alarm import AlarmSettings, ArmMode, SensorKind
+from .engine.alarm import ArmMode, SensorKind
 from .engine.auto_arm import DisarmPolicy
 from .engine.capture_policy import CaptureSettings
 from .engine.presence import ConfirmationRules
 from .engine.retention import RetentionLimits
 from .hardware.camera import CameraSettings
 
-DEFAULT_ARM_MODES = (ArmMode.AWAY, ArmMode.HOME, ArmMode.NIGHT)
-
+# The alarm's own settings are each area's (see area_config).
 DEFAULT_OPTIONS: dict[str, Any] = {
-    CONF_EXIT_DELAY: DEFAULT_EXIT_DELAY,
-    CONF_ENTRY_DELAY: DEFAULT_ENTRY_DELAY,
-    CONF_TRIGGER_TIME: DEFAULT_TRIGGER_TIME,
-    CONF_DISARM_AFTER_TRIGGER: False,
-    CONF_ARM_MODES: [mode.value for mode in DEFAULT_ARM_MODES],
-    CONF_MOTION_USES_ENTRY_DELAY: False,
-    CONF_PET_IMMUNE_MINUTES: 0,
-    CONF_CODE_ARM_REQUIRED: False,
+    CONF_HOUSE_PANEL: True,
     CONF_LAN_INTERFACE: None,
     CONF_MONITOR_INTERFACE: None,
     CONF_AWAY_TIMEOUT: DEFAULT_AWAY_TIMEOUT_MINUTES,
@@ -138,10 +135,15 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_HEARTBEAT_MINUTES: 5,
 }
 
+# The sensor subentries of one type each (an existing sensor's says its own).
 SENSOR_KIND_OF_SUBENTRY: dict[str, SensorKind] = {
     SUBENTRY_DOOR: SensorKind.DOOR,
+    SUBENTRY_WINDOW: SensorKind.WINDOW,
     SUBENTRY_MOTION: SensorKind.MOTION,
+    SUBENTRY_TAMPER: SensorKind.TAMPER,
+    SUBENTRY_ENVIRONMENTAL: SensorKind.ENVIRONMENTAL,
 }
+SENSOR_SUBENTRY_TYPES = (*SENSOR_KIND_OF_SUBENTRY, SUBENTRY_EXISTING_SENSOR)
 
 
 class CodeFormat(StrEnum):
@@ -153,7 +155,7 @@ class CodeFormat(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SensorConfig:
-    """One door contact or motion sensor, on a GPIO pin or an existing entity."""
+    """One sensor's wiring: a GPIO pin or an existing entity, and its type."""
 
     id: str  # the subentry id
     name: str
@@ -169,28 +171,33 @@ class SensorConfig:
         """Whether the sensor is wired to a GPIO pin of this machine."""
         return self.pin is not None
 
-    def is_open(self, active: bool) -> bool:
-        """Translate the line's level into "open" (door) or "motion" (PIR).
+    @property
+    def contact(self) -> bool:
+        """Whether it is a contact (normally closed or open); a PIR drives a level."""
+        return self.kind is not SensorKind.MOTION
 
-        A door contact closes the circuit while the door is shut (normally
-        closed) or while it is open (normally open); a PIR drives its output
-        to the active level on motion.
+    def is_open(self, active: bool) -> bool:
+        """Translate the line's level into "open" (a contact) or "motion" (PIR).
+
+        A contact (door, window, tamper loop, a detector's relay) closes the
+        circuit while at rest (normally closed) or while open (normally
+        open); a PIR drives its output to the active level on motion.
         """
-        if self.kind is SensorKind.DOOR and self.normally_closed:
+        if self.contact and self.normally_closed:
             return not active
         return active
 
     def active_for(self, is_open: bool) -> bool:
         """The line level that means ``is_open`` (the inverse of :meth:`is_open`)."""
-        if self.kind is SensorKind.DOOR and self.normally_closed:
+        if self.contact and self.normally_closed:
             return not is_open
         return is_open
 
     @classmethod
     def from_subentry(cls, subentry: ConfigSubentry) -> SensorConfig:
-        """Read a door or motion subentry."""
+        """Read a sensor subentry."""
         data = subentry.data
-        kind = SENSOR_KIND_OF_SUBENTRY[subentry.subentry_type]
+        kind = sensor_type_of(subentry)
         if data.get(CONF_SOURCE) == SOURCE_ENTITY:
             return cls(
                 id=subentry.subentry_id,
@@ -203,10 +210,17 @@ class SensorConfig:
             name=subentry.title,
             kind=kind,
             pin=int(data[CONF_PIN]),
-            pull_up=bool(data.get(CONF_PULL_UP, kind is SensorKind.DOOR)),
+            pull_up=bool(data.get(CONF_PULL_UP, kind is not SensorKind.MOTION)),
             normally_closed=data.get(CONF_CONTACT_TYPE) != CONTACT_NO,
             debounce=float(data.get(CONF_DEBOUNCE_MS, DEFAULT_DEBOUNCE_MS)) / 1000,
         )
+
+
+def sensor_type_of(subentry: ConfigSubentry) -> SensorKind:
+    """The type of a sensor subentry."""
+    if subentry.subentry_type == SUBENTRY_EXISTING_SENSOR:
+        return SensorKind(subentry.data[CONF_SENSOR_TYPE])
+    return SENSOR_KIND_OF_SUBENTRY[subentry.subentry_type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +272,7 @@ def user_from_subentry(subentry: ConfigSubentry) -> User:
         ha_user_id=data.get(CONF_HA_USER) or None,
         telegram_ids=frozenset(int(i) for i in data.get(CONF_TELEGRAM_IDS) or ()),
         enabled=bool(data.get(CONF_ENABLED, True)),
+        areas=frozenset(data.get(CONF_AREAS) or ()),
     )
 
 
@@ -410,8 +425,13 @@ class SystemConfig:
 
     name: str
     simulation: bool
-    alarm: AlarmSettings
+    # The areas, the first being the primary one; none once all are removed.
+    areas: tuple[AreaConfig, ...]
     sensors: tuple[SensorConfig, ...]
+    # What each sensor does for the alarm, by sensor id.
+    roles: Mapping[str, SensorRole] = field(default_factory=dict)
+    # The whole-house panel, when there are two areas or more.
+    house_panel: bool = True
     phones: tuple[PhoneConfig, ...] = ()
     presence_entities: tuple[PresenceEntityConfig, ...] = ()
     presence: PresenceSettings = field(default_factory=PresenceSettings)
@@ -420,7 +440,15 @@ class SystemConfig:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     users: tuple[User, ...] = ()
     code_format: CodeFormat | None = None
-    code_arm_required: bool = False
+
+    @property
+    def codes(self) -> bool:
+        """Whether any user has a code (disabled ones too)."""
+        return self.code_format is not None
+
+    def area(self, area_id: str) -> AreaConfig | None:
+        """An area by its id."""
+        return next((area for area in self.areas if area.id == area_id), None)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> SystemConfig:
@@ -433,15 +461,36 @@ class SystemConfig:
         )
         # Disabled users count: disabling one never removes the need for a code.
         coded = [user for user in users if user.has_code]
+        sensor_entries = [
+            subentry
+            for subentry in entry.subentries.values()
+            if subentry.subentry_type in SENSOR_SUBENTRY_TYPES
+        ]
+        area_ids = [subentry.subentry_id for subentry in area_subentries(entry)]
+        roles = {
+            subentry.subentry_id: SensorRole(
+                id=subentry.subentry_id,
+                type=(kind := sensor_type_of(subentry)),
+                areas=sensor_areas(subentry.data, area_ids),
+                options=sensor_options(kind, subentry.data),
+            )
+            for subentry in sensor_entries
+        }
         return cls(
             name=entry.data.get(CONF_NAME, entry.title) or DEFAULT_NAME,
             simulation=bool(entry.data.get(CONF_SIMULATION, False)),
-            alarm=alarm_settings(options),
-            sensors=tuple(
-                SensorConfig.from_subentry(subentry)
-                for subentry in entry.subentries.values()
-                if subentry.subentry_type in SENSOR_KIND_OF_SUBENTRY
+            areas=tuple(
+                read_area(
+                    subentry,
+                    (s for s, r in roles.items() if subentry.subentry_id in r.areas),
+                )
+                for subentry in area_subentries(entry)
             ),
+            sensors=tuple(
+                SensorConfig.from_subentry(subentry) for subentry in sensor_entries
+            ),
+            roles=roles,
+            house_panel=bool(options[CONF_HOUSE_PANEL]),
             phones=tuple(
                 PhoneConfig.from_subentry(subentry)
                 for subentry in entry.subentries.values()
@@ -483,21 +532,7 @@ class SystemConfig:
             else CodeFormat.NUMBER
             if all(user.numeric for user in coded)
             else CodeFormat.TEXT,
-            code_arm_required=bool(coded and options[CONF_CODE_ARM_REQUIRED]),
         )
-
-
-def alarm_settings(options: Mapping[str, Any]) -> AlarmSettings:
-    """The engine's settings from the entry's options."""
-    return AlarmSettings(
-        exit_delay=float(options[CONF_EXIT_DELAY]),
-        entry_delay=float(options[CONF_ENTRY_DELAY]),
-        trigger_time=float(options[CONF_TRIGGER_TIME]),
-        disarm_after_trigger=bool(options[CONF_DISARM_AFTER_TRIGGER]),
-        motion_uses_entry_delay=bool(options[CONF_MOTION_USES_ENTRY_DELAY]),
-        pet_immune_window=float(options[CONF_PET_IMMUNE_MINUTES]) * 60,
-        arm_modes=frozenset(ArmMode(mode) for mode in options[CONF_ARM_MODES]),
-    )
 
 
 def presence_settings(options: Mapping[str, Any]) -> PresenceSettings:

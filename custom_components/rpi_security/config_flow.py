@@ -7,6 +7,7 @@ from homeassistant.config_entries import (
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentryData,
     ConfigSubentryFlow,
     OptionsFlow,
 )
@@ -18,28 +19,39 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
+from .area_config import AREA_DEFAULTS
+from .area_flow import AreaSubentryFlow
 from .config import (
     DEFAULT_OPTIONS,
 )
 from .const import (
     CONF_SIMULATION,
+    CONF_SYSTEM_PANEL,
     DEFAULT_NAME,
     DOMAIN,
+    SUBENTRY_AREA,
     SUBENTRY_DOOR,
+    SUBENTRY_ENVIRONMENTAL,
+    SUBENTRY_EXISTING_SENSOR,
     SUBENTRY_MOTION,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
+    SUBENTRY_TAMPER,
     SUBENTRY_TARGET,
     SUBENTRY_USER,
+    SUBENTRY_WINDOW,
 )
 from .migrate import MINOR_VERSION, VERSION
 from .options_flow import RpiSecurityOptionsFlow
-from .subentry_flows import (
+from .sensor_flow import (
     DoorSubentryFlow,
+    EnvironmentalSubentryFlow,
+    ExistingSensorSubentryFlow,
     MotionSubentryFlow,
-    PhoneSubentryFlow,
-    PresenceEntitySubentryFlow,
+    TamperSubentryFlow,
+    WindowSubentryFlow,
 )
+from .subentry_flows import PhoneSubentryFlow, PresenceEntitySubentryFlow
 from .target_flow import AlertTargetSubentryFlow
 from .user_flow import UserSubentryFlow
 
@@ -73,6 +85,14 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             name = user_input[CONF_NAME].strip()
             if name:
+                # One area to start with, named after the system: its panel
+                # is the system's panel.
+                area = ConfigSubentryData(
+                    data={**AREA_DEFAULTS, CONF_SYSTEM_PANEL: True},
+                    subentry_type=SUBENTRY_AREA,
+                    title=name,
+                    unique_id=None,
+                )
                 return self.async_create_entry(
                     title=name,
                     data={
@@ -80,6 +100,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_SIMULATION: user_input[CONF_SIMULATION],
                     },
                     options=DEFAULT_OPTIONS,
+                    subentries=[area],
                 )
             errors[CONF_NAME] = "name_required"
         has_gpio = await self.hass.async_add_executor_job(_gpio_chip_present)
@@ -125,10 +146,15 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Doors, motion sensors, phones, presence entities, targets, users."""
+        """Areas, sensors of every type, phones, presence, targets, users."""
         return {
+            SUBENTRY_AREA: AreaSubentryFlow,
             SUBENTRY_DOOR: DoorSubentryFlow,
+            SUBENTRY_WINDOW: WindowSubentryFlow,
             SUBENTRY_MOTION: MotionSubentryFlow,
+            SUBENTRY_TAMPER: TamperSubentryFlow,
+            SUBENTRY_ENVIRONMENTAL: EnvironmentalSubentryFlow,
+            SUBENTRY_EXISTING_SENSOR: ExistingSensorSubentryFlow,
             SUBENTRY_PHONE: PhoneSubentryFlow,
             SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
             SUBENTRY_TARGET: AlertTargetSubentryFlow,

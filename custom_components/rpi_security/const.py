@@ -79,9 +79,34 @@ CONF_DISARM_USERS: Final = "disarm_users"
 CONF_HEARTBEAT_URL: Final = "heartbeat_url"
 CONF_HEARTBEAT_MINUTES: Final = "heartbeat_minutes"
 
-# Sensor subentries.
+# Sensor subentries: one kind per sensor type, and any existing binary_sensor
+# whose type comes from its device class.
 SUBENTRY_DOOR: Final = "door"
+SUBENTRY_WINDOW: Final = "window"
 SUBENTRY_MOTION: Final = "motion"
+SUBENTRY_TAMPER: Final = "tamper"
+SUBENTRY_ENVIRONMENTAL: Final = "environmental"
+SUBENTRY_EXISTING_SENSOR: Final = "existing_sensor"
+CONF_SENSOR_TYPE: Final = "sensor_type"
+# The areas a sensor belongs to (area subentry ids), and its options.
+CONF_AREAS: Final = "areas"
+CONF_USE_ENTRY_DELAY: Final = "use_entry_delay"
+CONF_USE_EXIT_DELAY: Final = "use_exit_delay"
+CONF_ALLOW_OPEN_AT_ARMING: Final = "allow_open_at_arming"
+CONF_ARM_AFTER_CLOSING: Final = "arm_after_closing_s"  # 0: off
+CONF_AUTO_BYPASS_MODES: Final = "auto_bypass_modes"
+CONF_TRIGGER_WHEN_UNAVAILABLE: Final = "trigger_when_unavailable"
+# Area subentries: the settings above the sensors (delays, modes, code rule).
+SUBENTRY_AREA: Final = "area"
+CONF_PRESENCE_CONTROLS: Final = "presence_controls"
+CONF_MODES: Final = "modes"  # {mode: {exit_delay, entry_delay, trigger_time, sensors}}
+CONF_SENSORS: Final = "sensors"
+CONF_CROSS_ZONE_GROUPS: Final = "cross_zone_groups"  # [{name, sensors, window_s}]
+CONF_WINDOW: Final = "window_s"
+# The area whose panel is the system's first one (its unique id is the entry id).
+CONF_SYSTEM_PANEL: Final = "system_panel"
+# Entry option: the whole-house panel, shown when there are two areas or more.
+CONF_HOUSE_PANEL: Final = "house_panel"
 # Presence subentries.
 SUBENTRY_PHONE: Final = "phone"
 SUBENTRY_PRESENCE_ENTITY: Final = "presence_entity"
@@ -116,6 +141,9 @@ MIN_TRIGGER_TIME: Final = 1
 MAX_TRIGGER_TIME: Final = 3600
 MAX_DEBOUNCE_MS: Final = 5000
 MAX_PET_IMMUNE_MINUTES: Final = 60
+MAX_ARM_AFTER_CLOSING: Final = 60
+DEFAULT_CROSS_ZONE_WINDOW: Final = 60
+MAX_CROSS_ZONE_WINDOW: Final = 600
 DEFAULT_AWAY_TIMEOUT_MINUTES: Final = 10
 MIN_AWAY_TIMEOUT_MINUTES: Final = 1
 MAX_AWAY_TIMEOUT_MINUTES: Final = 120
@@ -137,6 +165,7 @@ EVENT_CAPTURE: Final = "rpi_security_capture"
 SERVICE_ARM: Final = "arm"
 SERVICE_SIMULATE: Final = "simulate"
 SERVICE_CAPTURE: Final = "capture"
+SERVICE_SKIP_DELAY: Final = "skip_delay"
 ATTR_KIND: Final = "kind"
 ATTR_MODE: Final = "mode"
 ATTR_FORCE: Final = "force"
@@ -147,3 +176,6 @@ CHANGED_BY_PRESENCE: Final = "presence"
 
 # The action of the Disarm button on mobile app notifications.
 MOBILE_DISARM_ACTION: Final = "RPI_SECURITY_DISARM"
+# The buttons of a refused arming (followed by "_" and the refusal's token).
+MOBILE_RETRY_ACTION: Final = "RPI_SECURITY_RETRY"
+MOBILE_BYPASS_ACTION: Final = "RPI_SECURITY_BYPASS"

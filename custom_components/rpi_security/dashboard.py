@@ -113,15 +113,25 @@ def dashboard_config(
         return {"entity": entity_id, "name": entity.original_name}
 
     cards: list[dict[str, Any]] = []
-    if panel := ours(Platform.ALARM_CONTROL_PANEL, entry_id):
-        modes = [mode for mode in ArmMode if mode in config.alarm.arm_modes]
-        cards.append(
-            {
-                "type": "alarm-panel",
-                "entity": panel,
-                "states": [f"arm_{mode.value}" for mode in modes],
-            }
-        )
+    panels = (
+        [(f"{entry_id}_house", system.areas.house.arm_modes)]
+        if (system.house_entity_id and system.areas.house)
+        else []
+    )
+    panels += [
+        (area.panel_unique_id(entry_id), area.config.settings.arm_modes)
+        for area in system.areas
+    ]
+    for unique_id, arm_modes in panels:
+        if panel := ours(Platform.ALARM_CONTROL_PANEL, unique_id):
+            modes = [mode for mode in ArmMode if mode in arm_modes]
+            cards.append(
+                {
+                    "type": "alarm-panel",
+                    "entity": panel,
+                    "states": [f"arm_{mode.value}" for mode in modes],
+                }
+            )
     if camera := ours(Platform.CAMERA, f"{entry_id}_camera"):
         cards.append(
             {"type": "picture-entity", "entity": camera, "camera_view": "auto"}

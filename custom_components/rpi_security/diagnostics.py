@@ -60,7 +60,9 @@ async def async_get_config_entry_diagnostics(
                     for subentry in entry.subentries.values()
                 ],
             },
-            "alarm": system.machine.snapshot(time.time()),
+            "areas": {
+                area.name: area.machine.snapshot(time.time()) for area in system.areas
+            },
             # Wrong codes counted and the lock-out (times only, never codes).
             "lockout": system.access.lockout.snapshot(),
             "problems": system.problems(),

@@ -8,6 +8,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .area_config import AreaConfig
 from .config import PhoneConfig, SensorConfig
 from .const import DOMAIN
 from .engine.alarm import SensorKind
@@ -15,6 +16,14 @@ from .entity_parts import Part, PartKind
 from .system import RpiSecurityConfigEntry, SecuritySystem
 
 MANUFACTURER = "RPi Security"
+# What a GPIO sensor's device is, by type.
+SENSOR_MODELS = {
+    SensorKind.DOOR: "Door contact",
+    SensorKind.WINDOW: "Window contact",
+    SensorKind.MOTION: "PIR motion sensor",
+    SensorKind.TAMPER: "Tamper switch",
+    SensorKind.ENVIRONMENTAL: "Environmental sensor",
+}
 
 
 def system_device_info(system: SecuritySystem) -> DeviceInfo:
@@ -29,12 +38,23 @@ def system_device_info(system: SecuritySystem) -> DeviceInfo:
 
 def sensor_device_info(system: SecuritySystem, sensor: SensorConfig) -> DeviceInfo:
     """A device for a sensor wired to the Pi, shown under the system's device."""
-    model = "Door contact" if sensor.kind is SensorKind.DOOR else "PIR motion sensor"
+    model = SENSOR_MODELS[sensor.kind]
     return DeviceInfo(
         identifiers={(DOMAIN, sensor.id)},
         name=sensor.name,
         manufacturer=MANUFACTURER,
         model=f"{model} on GPIO{sensor.pin}",
+        via_device_id=system.device_id,
+    )
+
+
+def area_device_info(system: SecuritySystem, area: AreaConfig) -> DeviceInfo:
+    """An area's device: its panel and countdown, under the system's device."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, area.id)},
+        name=area.name,
+        manufacturer=MANUFACTURER,
+        model="Alarm area",
         via_device_id=system.device_id,
     )
 

@@ -34,8 +34,10 @@ _LOGGER = logging.getLogger(__name__)
 class PartKind(StrEnum):
     """What a part is; each kind has its own entities."""
 
-    SYSTEM = "system"  # the panel and what belongs to the whole system
-    SENSOR = "sensor"  # a door or motion sensor (entities only when on GPIO)
+    SYSTEM = "system"  # what belongs to the whole system
+    AREA = "area"  # an area: its panel and its countdown
+    HOUSE = "house"  # the whole-house panel, with two areas or more
+    SENSOR = "sensor"  # a sensor (entities only when on GPIO)
     GPIO = "gpio"  # GPIO's health, while any sensor is wired
     PHONE = "phone"
     PRESENCE = "presence"  # occupancy and automatic arming
@@ -60,6 +62,11 @@ def system_part(kind: PartKind) -> Part:
     return Part(kind, kind.value)
 
 
+def area_part(area_id: str) -> Part:
+    """An area's part (its settings change its entities' state, not them)."""
+    return Part(PartKind.AREA, area_id, area_id)
+
+
 def sensor_part(sensor: SensorConfig) -> Part:
     """A door or motion sensor's part."""
     return Part(PartKind.SENSOR, sensor.id, sensor.id, sensor=sensor)
@@ -74,6 +81,9 @@ def wanted_parts(system: SecuritySystem) -> list[Part]:
     """The parts the system has now, with entities to show them."""
     config = system.config
     parts = [system_part(PartKind.SYSTEM)]
+    parts += [area_part(area.id) for area in config.areas]
+    if config.house_panel and len(config.areas) > 1:
+        parts.append(system_part(PartKind.HOUSE))
     parts += [sensor_part(sensor) for sensor in config.sensors]
     if any(sensor.on_gpio for sensor in config.sensors):
         parts.append(system_part(PartKind.GPIO))
@@ -95,7 +105,11 @@ def platforms_of(part: Part, simulation: bool) -> set[Platform]:
     controls = {Platform.SWITCH} if simulation else set()
     match part.kind:
         case PartKind.SYSTEM:
-            return {Platform.ALARM_CONTROL_PANEL, Platform.BUTTON}
+            return {Platform.BUTTON}
+        case PartKind.AREA:
+            return {Platform.ALARM_CONTROL_PANEL, Platform.SENSOR}
+        case PartKind.HOUSE:
+            return {Platform.ALARM_CONTROL_PANEL}
         case PartKind.SENSOR:
             if part.sensor is None or not part.sensor.on_gpio:
                 return set()

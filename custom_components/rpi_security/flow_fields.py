@@ -16,6 +16,7 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from .const import (
+    CONF_ARM_AFTER_CLOSING,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
     CONF_BURST_PHOTOS,
@@ -35,9 +36,12 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_ROUND_SPACING,
     CONF_TRIGGER_TIME,
+    CONF_WINDOW,
+    MAX_ARM_AFTER_CLOSING,
     MAX_ARP_TRIES,
     MAX_AWAY_TIMEOUT_MINUTES,
     MAX_CONFIRM_ROUNDS,
+    MAX_CROSS_ZONE_WINDOW,
     MAX_DEBOUNCE_MS,
     MAX_DELAY,
     MAX_PET_IMMUNE_MINUTES,
@@ -125,6 +129,12 @@ WHOLE_NUMBERS: dict[str, WholeNumber] = {
     CONF_RATE_LIMIT: WholeNumber(0, MAX_RATE_LIMIT, "rate_limit_out_of_range", "s"),
     CONF_HEARTBEAT_MINUTES: WholeNumber(
         1, MAX_HEARTBEAT_MINUTES, "heartbeat_out_of_range", "min"
+    ),
+    CONF_ARM_AFTER_CLOSING: WholeNumber(
+        0, MAX_ARM_AFTER_CLOSING, "arm_after_closing_out_of_range", "s"
+    ),
+    CONF_WINDOW: WholeNumber(
+        1, MAX_CROSS_ZONE_WINDOW, "cross_zone_window_out_of_range", "s"
     ),
 }
 

@@ -21,6 +21,8 @@ PRESENCE_ISSUES = tuple(f"presence_{p.value}" for p in NetworkProblem)
 # The stored state could not be read (see restore.py).
 ISSUE_STORAGE_DAMAGED = "storage_damaged"
 ISSUE_TELEGRAM_NO_USERS = "telegram_commands_without_users"
+# Every area was removed: nothing guards.
+ISSUE_NO_AREAS = "no_areas"
 CAMERA_ISSUES = (
     *(f"camera_{p.value}" for p in CameraProblem),
     "camera_disk_full",
@@ -136,6 +138,7 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         *CAMERA_ISSUES,
         ISSUE_STORAGE_DAMAGED,
         ISSUE_TELEGRAM_NO_USERS,
+        ISSUE_NO_AREAS,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     registry = ir.async_get(hass)
@@ -160,6 +163,13 @@ def async_report_telegram_users(
     _async_sync_issues(
         hass, (ISSUE_TELEGRAM_NO_USERS,), wanted, ir.IssueSeverity.WARNING
     )
+
+
+@callback
+def async_report_no_areas(hass: HomeAssistant, no_areas: bool) -> None:
+    """Every area was removed: the sensors are shown, but nothing guards."""
+    wanted: dict[str, dict[str, str]] = {ISSUE_NO_AREAS: {}} if no_areas else {}
+    _async_sync_issues(hass, (ISSUE_NO_AREAS,), wanted, ir.IssueSeverity.ERROR)
 
 
 @callback

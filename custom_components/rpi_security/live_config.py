@@ -1,9 +1,11 @@
 """Configuration changes, applied to the running system without a reload.
 
-Adding or removing a sensor, phone, presence entity, alert target or user
-opens or closes just its input (its GPIO pin, its entity listener, its
+Adding or removing an area, sensor, phone, presence entity, alert target or
+user opens or closes just its input (its GPIO pin, its entity listener, its
 phone's place on the network...) and adds or removes just its entities;
-options go straight to the part that uses them. Nothing else moves: the
+options go straight to the part that uses them. An area keeps its state
+while its settings and sensors change; a sensor moved to another area, or
+given other options, keeps its pin and its entities. Nothing else moves: the
 panel keeps its state and the time it last changed, and no other entity
 writes a new state. Only what is wired in when the system starts reloads the
 entry: simulation mode, the camera itself (source, device, picture, motion
@@ -23,8 +25,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .config import CameraConfig, SensorConfig, SystemConfig
+from .const import DOMAIN
 from .entity_parts import wanted_parts
-from .issues import async_report_telegram_users
+from .issues import async_report_no_areas, async_report_telegram_users
 from .remote_control import RemoteControl
 from .system import ALARM_KEY, CONFIG_KEY, RpiSecurityConfigEntry, SecuritySystem
 
@@ -122,7 +125,9 @@ async def _async_apply(
 ) -> None:
     system.config = new
     _apply_settings(system, old, new)
-    await _async_apply_sensors(system, Changes.between(old.sensors, new.sensors))
+    await _async_apply_sensors(system, new, Changes.between(old.sensors, new.sensors))
+    _rename_areas(system, old, new)
+    async_report_no_areas(system.hass, not new.areas)
     await _async_apply_presence(system, new)
     await _async_apply_alerts(system, new)
     if system.camera_glue is not None and old.camera != new.camera:
@@ -146,33 +151,48 @@ def _apply_settings(
     system: SecuritySystem, old: SystemConfig, new: SystemConfig
 ) -> None:
     """Options that only change how the parts behave from now on."""
-    # A delay running now keeps its end; the next one takes the new length.
-    system.machine.settings = new.alarm
     system.access.users = new.users
-    system.access.code_arm_required = new.code_arm_required
     system.auto_arm.departure_mode = new.presence.departure_mode
     system.auto_arm.disarm_policy = new.presence.disarm_policy
     if old.name != new.name and system.device_id:
         dr.async_get(system.hass).async_update_device(system.device_id, name=new.name)
 
 
+def _rename_areas(system: SecuritySystem, old: SystemConfig, new: SystemConfig) -> None:
+    """An area renamed: its device (and so its panel) takes the new name."""
+    before = {area.id: area.name for area in old.areas}
+    registry = dr.async_get(system.hass)
+    for area in new.areas:
+        if before.get(area.id, area.name) == area.name:
+            continue
+        device = registry.async_get_device(identifiers={(DOMAIN, area.id)})
+        if device is not None:
+            registry.async_update_device(device.id, name=area.name)
+
+
 async def _async_apply_sensors(
-    system: SecuritySystem, changes: Changes[SensorConfig]
+    system: SecuritySystem, new: SystemConfig, changes: Changes[SensorConfig]
 ) -> None:
-    """Open the pins and listeners of new sensors; close those of removed ones."""
-    machine = system.machine
+    """Areas and sensors: the machines first, then the pins and listeners.
+
+    Removed sensors leave every area; the areas take their new settings and
+    sensors (one joining an area brings its level); a sensor wired anew
+    compares its first level with its last; new ones are opened.
+    """
     for sensor in changes.removed:
         await system.inputs.async_remove(sensor.id)
-        machine.remove_sensor(sensor.id)
         system.sensor_entity_ids.pop(sensor.id, None)
+    levels = {sensor_id: i.is_open for sensor_id, i in system.inputs.items()}
+    system.apply(system.areas.sync(new, levels))
     for sensor in changes.changed:
-        machine.sensor_rewired(sensor.id)
+        for area in system.areas.areas_of(sensor.id):
+            area.machine.sensor_rewired(sensor.id)
         await system.inputs.async_add(sensor)
     for sensor in changes.added:
-        machine.add_sensor(sensor.id, sensor.kind)
         await system.inputs.async_add(sensor)
-    if changes.removed:
-        system.notify(ALARM_KEY)  # no longer among the open sensors
+    system.notify(ALARM_KEY)  # open sensors, and areas that came or went
+    for area in system.areas:
+        system.notify(area.listener_key)
 
 
 async def _async_apply_presence(system: SecuritySystem, new: SystemConfig) -> None:

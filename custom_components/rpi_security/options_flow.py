@@ -1,4 +1,8 @@
-"""Options flow: the alarm's rules, its code, presence, camera, captures, alerts."""
+"""Options flow: the whole house, presence, camera, captures, alerts.
+
+The alarm's own rules (delays, modes, codes to arm) are each area's: see
+:mod:`.area_flow`.
+"""
 
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +26,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
+from .area_config import area_subentries, read_area
 from .config import (
     CAMERA_SOURCES,
     DEFAULT_OPTIONS,
@@ -29,7 +34,6 @@ from .config import (
     camera_source_in_mode,
 )
 from .const import (
-    CONF_ARM_MODES,
     CONF_ARP_TRIES,
     CONF_AWAY_TIMEOUT,
     CONF_BURST_PHOTOS,
@@ -40,24 +44,18 @@ from .const import (
     CONF_CAMERA_SOURCE,
     CONF_CAPTURE_INTERVAL,
     CONF_CLIP_SECONDS,
-    CONF_CODE_ARM_REQUIRED,
-    CONF_CODE_HASH,
     CONF_CONFIRM_ROUNDS,
     CONF_DEPARTURE_MODE,
-    CONF_DISARM_AFTER_TRIGGER,
     CONF_DISARM_POLICY,
-    CONF_ENTRY_DELAY,
-    CONF_EXIT_DELAY,
     CONF_FRAME_RATE,
     CONF_GIF_SECONDS,
     CONF_HEARTBEAT_MINUTES,
     CONF_HEARTBEAT_URL,
     CONF_HFLIP,
+    CONF_HOUSE_PANEL,
     CONF_LAN_INTERFACE,
     CONF_MIN_FREE_MB,
     CONF_MONITOR_INTERFACE,
-    CONF_MOTION_USES_ENTRY_DELAY,
-    CONF_PET_IMMUNE_MINUTES,
     CONF_RATE_LIMIT,
     CONF_RECORD_CLIP,
     CONF_RESOLUTION,
@@ -66,11 +64,9 @@ from .const import (
     CONF_ROTATION,
     CONF_ROUND_SPACING,
     CONF_SIMULATION,
-    CONF_TRIGGER_TIME,
     CONF_VFLIP,
     RESOLUTIONS,
     ROTATIONS,
-    SUBENTRY_USER,
 )
 from .engine.alarm import ArmMode
 from .engine.auto_arm import DisarmPolicy
@@ -99,7 +95,7 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         """Choose what to change."""
         return self.async_show_menu(
             step_id="init",
-            menu_options=["alarm", "code", "presence", "camera", "captures", "alerts"],
+            menu_options=["house", "presence", "camera", "captures", "alerts"],
         )
 
     @property
@@ -126,81 +122,38 @@ class RpiSecurityOptionsFlow(OptionsFlow):
             errors=errors,
         )
 
-    async def async_step_alarm(
+    async def async_step_house(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Delays, arm modes and the trigger rules."""
-        errors: dict[str, str] = {}
+        """The whole-house panel (shown when there are two areas or more)."""
         if user_input is not None:
-            errors = _validate_alarm_options(user_input)
-            if not errors:
-                changes = {
-                    CONF_EXIT_DELAY: int(user_input[CONF_EXIT_DELAY]),
-                    CONF_ENTRY_DELAY: int(user_input[CONF_ENTRY_DELAY]),
-                    CONF_TRIGGER_TIME: int(user_input[CONF_TRIGGER_TIME]),
-                    CONF_PET_IMMUNE_MINUTES: int(user_input[CONF_PET_IMMUNE_MINUTES]),
-                    CONF_ARM_MODES: list(user_input[CONF_ARM_MODES]),
-                    CONF_DISARM_AFTER_TRIGGER: user_input[CONF_DISARM_AFTER_TRIGGER],
-                    CONF_MOTION_USES_ENTRY_DELAY: user_input[
-                        CONF_MOTION_USES_ENTRY_DELAY
-                    ],
-                }
-                return self._save(changes)
+            return self._save({CONF_HOUSE_PANEL: bool(user_input[CONF_HOUSE_PANEL])})
         schema = probatio.Schema(
-            {
-                probatio.Required(CONF_EXIT_DELAY): number_field(CONF_EXIT_DELAY),
-                probatio.Required(CONF_ENTRY_DELAY): number_field(CONF_ENTRY_DELAY),
-                probatio.Required(CONF_TRIGGER_TIME): number_field(CONF_TRIGGER_TIME),
-                probatio.Required(CONF_DISARM_AFTER_TRIGGER): BooleanSelector(),
-                probatio.Required(CONF_ARM_MODES): SelectSelector(
-                    SelectSelectorConfig(
-                        options=[mode.value for mode in ArmMode.standard()],
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                        translation_key=CONF_ARM_MODES,
-                    )
-                ),
-                probatio.Required(CONF_MOTION_USES_ENTRY_DELAY): BooleanSelector(),
-                probatio.Required(CONF_PET_IMMUNE_MINUTES): number_field(
-                    CONF_PET_IMMUNE_MINUTES
-                ),
-            }
+            {probatio.Required(CONF_HOUSE_PANEL): BooleanSelector()}
         )
-        return self._show("alarm", schema, user_input, errors)
-
-    async def async_step_code(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Whether arming needs a code (codes belong to users: subentries)."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            has_code = any(
-                subentry.data.get(CONF_CODE_HASH)
-                for subentry in self.config_entry.subentries.values()
-                if subentry.subentry_type == SUBENTRY_USER
-            )
-            if user_input[CONF_CODE_ARM_REQUIRED] and not has_code:
-                errors[CONF_CODE_ARM_REQUIRED] = "code_arm_required_without_code"
-            else:
-                return self._save(
-                    {CONF_CODE_ARM_REQUIRED: user_input[CONF_CODE_ARM_REQUIRED]}
-                )
-        schema = probatio.Schema(
-            {probatio.Required(CONF_CODE_ARM_REQUIRED): BooleanSelector()}
-        )
-        return self._show("code", schema, user_input, errors)
+        return self._show("house", schema, user_input, {})
 
     async def async_step_presence(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Interfaces, the away timeout, and what presence does to the alarm."""
         errors: dict[str, str] = {}
-        options = self._options
         interfaces = await self.hass.async_add_executor_job(list_interfaces)
         if user_input is not None:
-            errors = _validate_presence_options(
-                user_input, interfaces, options[CONF_ARM_MODES]
-            )
+            controlled = [
+                read_area(subentry, ())
+                for subentry in area_subentries(self.config_entry)
+            ]
+            modes = [
+                mode.value
+                for mode in ArmMode
+                if all(
+                    mode in area.settings.arm_modes
+                    for area in controlled
+                    if area.presence_controls
+                )
+            ]
+            errors = _validate_presence_options(user_input, interfaces, modes)
             if not errors:
                 changes = {
                     CONF_LAN_INTERFACE: user_input.get(CONF_LAN_INTERFACE) or None,
@@ -231,8 +184,8 @@ class RpiSecurityOptionsFlow(OptionsFlow):
                 probatio.Required(CONF_ARP_TRIES): number_field(CONF_ARP_TRIES),
                 probatio.Required(CONF_DEPARTURE_MODE): SelectSelector(
                     SelectSelectorConfig(
-                        options=[mode.value for mode in ArmMode.standard()],
-                        translation_key=CONF_ARM_MODES,
+                        options=[mode.value for mode in ArmMode],
+                        translation_key="arm_modes",
                     )
                 ),
                 probatio.Required(CONF_DISARM_POLICY): SelectSelector(
@@ -468,16 +421,4 @@ def _validate_presence_options(
     )
     if values.get(CONF_DEPARTURE_MODE) not in arm_modes:
         errors[CONF_DEPARTURE_MODE] = "departure_mode_not_enabled"
-    return errors
-
-
-def _validate_alarm_options(values: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    check_whole_numbers(
-        values,
-        (CONF_EXIT_DELAY, CONF_ENTRY_DELAY, CONF_TRIGGER_TIME, CONF_PET_IMMUNE_MINUTES),
-        errors,
-    )
-    if not values.get(CONF_ARM_MODES):
-        errors[CONF_ARM_MODES] = "no_arm_modes"
     return errors

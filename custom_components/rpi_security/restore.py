@@ -2,12 +2,12 @@
 
 The store may be missing (a first start), truncated (Home Assistant moves a
 file it cannot parse aside and starts it empty), or hold values of the wrong
-type. Each part is checked (:mod:`.engine.recovery`); when the alarm's part is
-lost, the alarm comes back as the panel last showed it (the panel is a
+type. Each part is checked (:mod:`.engine.recovery`); when an area's part is
+lost, the area comes back as its panel last showed it (each panel is a
 ``RestoreEntity``) or armed away, and a repair issue and a problem alert say so.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 import logging
 from typing import Any
@@ -22,10 +22,11 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.storage import Store
 
+from .alarm_areas import AlarmAreas, Area
 from .alerts import AlertManager
 from .config import AlertCategory
 from .const import DOMAIN
-from .engine.alarm import AlarmEvent, AlarmMachine
+from .engine.alarm import AlarmEvent
 from .engine.recovery import StoredParts, fallback_alarm, read_parts
 from .issues import ISSUE_STORAGE_DAMAGED, TROUBLESHOOTING_URL
 
@@ -35,22 +36,26 @@ _LOGGER = logging.getLogger(__name__)
 _CORRUPTION_ISSUE = "storage_corruption_{key}_"
 
 
-def panel_entity_id(hass: HomeAssistant, entry_id: str) -> str | None:
-    """The panel's entity id, if the system ever had its panel."""
+def panel_entity_id(hass: HomeAssistant, unique_id: str) -> str | None:
+    """A panel's entity id, if the system ever had that panel."""
     return er.async_get(hass).async_get_entity_id(
-        Platform.ALARM_CONTROL_PANEL, DOMAIN, entry_id
+        Platform.ALARM_CONTROL_PANEL, DOMAIN, unique_id
     )
 
 
 async def async_load_parts(
-    hass: HomeAssistant, store: Store[dict[str, Any]], entry_id: str
+    hass: HomeAssistant, store: Store[dict[str, Any]], panels: Iterable[str]
 ) -> StoredParts:
-    """What the system stored, part by part, with the parts that are lost."""
+    """What the system stored, part by part, with the parts that are lost.
+
+    ``panels`` are the unique ids of the areas' panels: one known means the
+    system ran before, so a missing file is a lost one.
+    """
     try:
         raw: Any = await store.async_load()
     except HomeAssistantError as err:
         return StoredParts(damaged=("file",), notes=(str(err),))
-    panel_known = panel_entity_id(hass, entry_id) is not None
+    panel_known = any(panel_entity_id(hass, uid) is not None for uid in panels)
     if raw is None:
         if _moved_aside_as_corrupt(hass, store.key):
             return StoredParts(damaged=("file",), notes=("the file was corrupt",))
@@ -58,7 +63,12 @@ async def async_load_parts(
             return StoredParts(damaged=("file",), notes=("the file is missing",))
         return StoredParts()  # the first start
     parts = read_parts(raw)
-    if parts.alarm is None and panel_known and not parts.damaged:
+    if (
+        parts.alarm is None
+        and parts.areas is None
+        and panel_known
+        and not parts.damaged
+    ):
         return replace(parts, damaged=("alarm",), notes=("the alarm state is missing",))
     return parts
 
@@ -71,30 +81,74 @@ def _moved_aside_as_corrupt(hass: HomeAssistant, key: str) -> bool:
     )
 
 
-def restore_alarm(
+def restore_areas(
     hass: HomeAssistant,
     entry_id: str,
-    machine: AlarmMachine,
+    areas: AlarmAreas,
     parts: StoredParts,
     *,
     levels: Mapping[str, bool],
     now: float,
 ) -> tuple[list[AlarmEvent], list[str]]:
-    """Restore the machine; returns its events and what was wrong, if anything."""
+    """Restore every area; returns their events and what was wrong, if anything.
+
+    The state stored since areas (``areas``) is preferred; a state from
+    before them (``alarm``) goes to the first area. An area whose part is
+    unreadable, or missing while its panel existed, falls back on its
+    panel's last state.
+    """
     problems = list(parts.notes)
-    lost = bool({"file", "alarm"} & set(parts.damaged))
-    if parts.alarm is not None:
+    house = areas.house
+    if house is None:
+        return [], problems
+    lost: list[Area] = []
+    events: list[AlarmEvent] = []
+    data = {"areas": parts.areas} if parts.areas is not None else parts.alarm
+    if data is not None:
         try:
-            return machine.restore(parts.alarm, now, levels), problems
+            result = house.restore(data, now, levels)
         except ValueError as err:
             problems.append(f"the alarm state is unreadable ({err})")
-            lost = True
-    if not lost:
-        return [], problems
+            lost = list(areas)
+        else:
+            events += result.events
+            for area_id, why in result.unreadable.items():
+                problems.append(
+                    f"the state of {house.name(area_id)} is unreadable ({why})"
+                )
+            lost = [
+                area
+                for area in areas
+                if area.id in result.unreadable
+                or (
+                    area.id in result.missing
+                    and panel_entity_id(hass, area.panel_unique_id(entry_id))
+                )
+            ]
+    elif {"file", "alarm", "areas"} & set(parts.damaged):
+        lost = list(areas)
+    for area in lost:
+        events += _fall_back(
+            hass, entry_id, area, levels=levels, now=now, problems=problems
+        )
+    return events, problems
+
+
+def _fall_back(
+    hass: HomeAssistant,
+    entry_id: str,
+    area: Area,
+    *,
+    levels: Mapping[str, bool],
+    now: float,
+    problems: list[str],
+) -> list[AlarmEvent]:
+    """Restore ``area`` from its panel's last state (armed away if none)."""
     last = None
-    if (entity_id := panel_entity_id(hass, entry_id)) is not None:
+    if (entity_id := panel_entity_id(hass, area.panel_unique_id(entry_id))) is not None:
         stored = rs.async_get(hass).last_states.get(entity_id)
         last = stored.state if stored is not None else None
+    machine = area.machine
     snapshot = fallback_alarm(
         last.state if last else None,
         last.attributes if last else {},
@@ -102,9 +156,12 @@ def restore_alarm(
         now,
     )
     problems.append(
-        "restored from the panel's last state" if last else "no last state known"
+        f"{area.name}: restored from the panel's last state"
+        if last
+        else f"{area.name}: no last state known"
     )
-    return machine.restore(snapshot, now, levels), problems
+    own = {s: level for s, level in levels.items() if s in machine.sensors}
+    return machine.restore(snapshot, now, own)
 
 
 @callback

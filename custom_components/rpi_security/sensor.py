@@ -1,8 +1,8 @@
-"""Sensors of the alert outbox: alerts waiting, and the last one delivered."""
+"""Sensors: each area's countdown, and the alert outbox's figures."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -15,8 +15,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .alarm_areas import Area, area_key
 from .alerts import AlertManager
-from .entity import RpiSecurityEntity, add_entities_of_parts
+from .entity import RpiSecurityEntity, add_entities_of_parts, area_device_info
 from .entity_parts import Part, PartKind
 from .system import ALERTS_KEY, RpiSecurityConfigEntry, SecuritySystem
 
@@ -55,14 +56,41 @@ async def async_setup_entry(
     entry: RpiSecurityConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the outbox's sensors while the system has alert targets."""
+    """Add each area's countdown, and the outbox's sensors with alert targets."""
     add_entities_of_parts(entry, async_add_entities, _entities)
 
 
 def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
+    if part.kind is PartKind.AREA and (area := system.areas.get(part.key)):
+        return [DelayEndSensor(system, area)]
     if part.kind is not PartKind.ALERTS or system.alerts is None:
         return []
     return [AlertSensor(system, system.alerts, description) for description in SENSORS]
+
+
+class DelayEndSensor(RpiSecurityEntity, SensorEntity):
+    """When the area's exit or entry delay ends: any dashboard shows the time left.
+
+    Unknown while no such delay runs (disarmed, armed, triggered).
+    """
+
+    _attr_translation_key = "delay_end"
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+
+    def __init__(self, system: SecuritySystem, area: Area) -> None:
+        """The countdown of ``area``, on the area's device."""
+        super().__init__(system, area_key(area.id), owner=area.id)
+        self._area_id = area.id
+        entry_id = system.entry.entry_id
+        self._attr_unique_id = f"{entry_id}_{area.id}_delay_end"
+        self._attr_device_info = area_device_info(system, area.config)
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The end of the exit or entry delay running now."""
+        area = self._system.areas.get(self._area_id)
+        end = area.delay_end if area is not None else None
+        return datetime.fromtimestamp(end, UTC) if end is not None else None
 
 
 class AlertSensor(RpiSecurityEntity, SensorEntity):

@@ -1,4 +1,4 @@
-"""The integration's actions: ``rpi_security.arm`` and ``rpi_security.simulate``."""
+"""The integration's actions: arm, skip_delay, simulate and capture."""
 
 from homeassistant.components.alarm_control_panel.const import DOMAIN as ALARM_DOMAIN
 from homeassistant.config_entries import ConfigEntryState
@@ -21,17 +21,20 @@ from .const import (
     SERVICE_ARM,
     SERVICE_CAPTURE,
     SERVICE_SIMULATE,
+    SERVICE_SKIP_DELAY,
 )
 from .engine.alarm import ArmMode, SensorKind
 from .engine.capture_policy import CaptureKind
 from .system import RpiSecurityConfigEntry
 
-# What each simulated action does: the kind of sensor it applies to, and its level.
-SENSOR_ACTIONS: dict[str, tuple[SensorKind, bool]] = {
-    "open": (SensorKind.DOOR, True),
-    "close": (SensorKind.DOOR, False),
-    "motion": (SensorKind.MOTION, True),
-    "still": (SensorKind.MOTION, False),
+# What each simulated action does: whether it is for motion sensors (the
+# others are for every contact: doors, windows, tamper, environmental), and
+# the level it sets.
+SENSOR_ACTIONS: dict[str, tuple[bool, bool]] = {
+    "open": (False, True),
+    "close": (False, False),
+    "motion": (True, True),
+    "still": (True, False),
 }
 # A phone arrives (sends a frame, answers ARP) or goes silent.
 PHONE_ACTIONS: dict[str, bool] = {"present": True, "silent": False}
@@ -55,13 +58,19 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_ARM,
         entity_domain=ALARM_DOMAIN,
         schema={
-            probatio.Required(ATTR_MODE): probatio.In(
-                [mode.value for mode in ArmMode.standard()]
-            ),
+            probatio.Required(ATTR_MODE): probatio.In([mode.value for mode in ArmMode]),
             probatio.Optional(ATTR_CODE): cv.string,
             probatio.Optional(ATTR_FORCE, default=False): cv.boolean,
         },
         func="async_arm_with_options",
+    )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_SKIP_DELAY,
+        entity_domain=ALARM_DOMAIN,
+        schema={probatio.Optional(ATTR_CODE): cv.string},
+        func="async_skip_delay",
     )
     hass.services.async_register(
         DOMAIN, SERVICE_SIMULATE, _async_simulate, schema=SIMULATE_SCHEMA
@@ -119,7 +128,8 @@ async def _async_simulate(call: ServiceCall) -> None:
         return
     if sensor is None or not sensor.on_gpio:
         raise _not_simulated(entity_id)
-    if action not in SENSOR_ACTIONS or SENSOR_ACTIONS[action][0] is not sensor.kind:
+    for_motion = sensor.kind is SensorKind.MOTION
+    if action not in SENSOR_ACTIONS or SENSOR_ACTIONS[action][0] is not for_motion:
         raise _wrong_action(action, entity_id)
     system.simulate(sensor.id, SENSOR_ACTIONS[action][1])
 

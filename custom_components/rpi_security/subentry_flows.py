@@ -1,7 +1,11 @@
-"""Subentry flows: doors, motion sensors, phones and presence entities."""
+"""Subentry flows: what they share, phones and presence entities.
+
+Sensors have their own module (:mod:`.sensor_flow`), and so do areas, alert
+targets and users.
+"""
 
 import ipaddress
-from typing import Any, ClassVar
+from typing import Any
 
 from homeassistant.config_entries import (
     ConfigEntry,
@@ -11,47 +15,25 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
     TextSelector,
 )
 import probatio
 
-from .config import (
-    SENSOR_KIND_OF_SUBENTRY,
-)
+from .config import SENSOR_SUBENTRY_TYPES
 from .const import (
-    CONF_CONTACT_TYPE,
     CONF_CORROBORATED_BY,
-    CONF_DEBOUNCE_MS,
     CONF_IP,
     CONF_MAC,
-    CONF_PIN,
-    CONF_PULL_UP,
-    CONF_SOURCE,
-    CONTACT_NC,
-    CONTACT_NO,
-    DEFAULT_DEBOUNCE_MS,
-    SOURCE_ENTITY,
-    SOURCE_GPIO,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
     SUBENTRY_TARGET,
 )
-from .engine.alarm import SensorKind
-from .flow_fields import (
-    HAT_EEPROM_PINS,
-    check_whole_numbers,
-    number_field,
-    present,
-)
+from .flow_fields import present
 from .hardware.network import normalize_mac
 
-SENSOR_SUBENTRIES = tuple(SENSOR_KIND_OF_SUBENTRY)
+SENSOR_SUBENTRIES = SENSOR_SUBENTRY_TYPES
 TARGET_SUBENTRIES = (SUBENTRY_TARGET,)
 PRESENCE_SUBENTRIES = (SUBENTRY_PHONE, SUBENTRY_PRESENCE_ENTITY)
 
@@ -177,116 +159,6 @@ class SubentryFlowBase(ConfigSubentryFlow):
             ),
             errors=errors,
         )
-
-
-class SensorSubentryFlow(SubentryFlowBase):
-    """Add or change a door contact or a motion sensor."""
-
-    kind: ClassVar[SensorKind]
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Wired to a GPIO pin, or an entity Home Assistant already has."""
-        return self.async_show_menu(
-            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
-        )
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a sensor, keeping its kind of source."""
-        subentry = self._get_reconfigure_subentry()
-        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
-            return await self.async_step_entity()
-        return await self.async_step_gpio()
-
-    def _gpio_schema(self) -> probatio.Schema:
-        fields: dict[probatio.Marker, Any] = {
-            probatio.Required(CONF_NAME): TextSelector(),
-            # Optional, or the frontend would fill in 0: the user must choose.
-            probatio.Optional(CONF_PIN): number_field(CONF_PIN),
-        }
-        if self.kind is SensorKind.DOOR:
-            fields[probatio.Required(CONF_CONTACT_TYPE, default=CONTACT_NC)] = (
-                SelectSelector(
-                    SelectSelectorConfig(
-                        options=[CONTACT_NC, CONTACT_NO],
-                        mode=SelectSelectorMode.LIST,
-                        translation_key=CONF_CONTACT_TYPE,
-                    )
-                )
-            )
-        fields[
-            probatio.Required(CONF_PULL_UP, default=self.kind is SensorKind.DOOR)
-        ] = BooleanSelector()
-        fields[probatio.Required(CONF_DEBOUNCE_MS, default=DEFAULT_DEBOUNCE_MS)] = (
-            number_field(CONF_DEBOUNCE_MS)
-        )
-        return probatio.Schema(fields)
-
-    async def async_step_gpio(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """A sensor wired to a GPIO pin."""
-        entry = self._get_entry()
-        editing = self._editing()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            name = str(user_input.get(CONF_NAME, "")).strip()
-            errors = validate_name(entry, name, editing)
-            check_whole_numbers(user_input, (CONF_PIN, CONF_DEBOUNCE_MS), errors)
-            if user_input.get(CONF_PIN) is None:
-                errors[CONF_PIN] = "pin_required"
-            if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
-                errors[CONF_PIN] = "pin_reserved"
-            if CONF_PIN not in errors and in_use(
-                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, SENSOR_SUBENTRIES
-            ):
-                errors[CONF_PIN] = "pin_in_use"
-            if not errors:
-                pin = int(user_input[CONF_PIN])
-                data: dict[str, Any] = {
-                    CONF_SOURCE: SOURCE_GPIO,
-                    CONF_PIN: pin,
-                    CONF_PULL_UP: user_input[CONF_PULL_UP],
-                    CONF_DEBOUNCE_MS: int(user_input[CONF_DEBOUNCE_MS]),
-                }
-                if self.kind is SensorKind.DOOR:
-                    data[CONF_CONTACT_TYPE] = user_input[CONF_CONTACT_TYPE]
-                return self._finish(entry, editing, name, data, f"gpio_{pin}")
-        return self.async_show_form(
-            step_id=SOURCE_GPIO,
-            data_schema=self.add_suggested_values_to_schema(
-                self._gpio_schema(), self._suggested(user_input, editing)
-            ),
-            errors=errors,
-        )
-
-    async def async_step_entity(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """A door or motion sensor that Home Assistant already has."""
-        return await self._async_entity_step(
-            user_input,
-            step_id=SOURCE_ENTITY,
-            domain="binary_sensor",
-            kinds=SENSOR_SUBENTRIES,
-            data={CONF_SOURCE: SOURCE_ENTITY},
-            unique_id_prefix="entity_",
-        )
-
-
-class DoorSubentryFlow(SensorSubentryFlow):
-    """A door contact (the perimeter)."""
-
-    kind = SensorKind.DOOR
-
-
-class MotionSubentryFlow(SensorSubentryFlow):
-    """A motion sensor (the interior)."""
-
-    kind = SensorKind.MOTION
 
 
 class PhoneSubentryFlow(SubentryFlowBase):

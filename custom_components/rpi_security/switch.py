@@ -91,7 +91,7 @@ class SimulatedSensorSwitch(RpiSecurityEntity, SwitchEntity):
         self._attr_unique_id = f"{system.entry.entry_id}_{sensor.id}_simulated"
         self._attr_device_info = sensor_device_info(system, sensor)
         self._attr_translation_key = (
-            "simulated_open" if sensor.kind is SensorKind.DOOR else "simulated_motion"
+            "simulated_motion" if sensor.kind is SensorKind.MOTION else "simulated_open"
         )
 
     @property

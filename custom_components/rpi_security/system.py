@@ -1,8 +1,39 @@
-"""The running system: sensors in, the alarm machine's decisions out.
+"""The running system: sensors in, the areas' decisions out.
 
-Events from the inputs arrive on the event loop, go to the engine, and what the
-engine returns is carried out here: the state is stored, entities are told,
-bus events are fired and the next deadline is scheduled.
+Events from the inputs arrive on the event loop, go to the engine (the areas
+that have the sensor), and what the engine returns is carried out here: the
+state is stored, entities are told, bus events are fired and the next
+deadline is scheduled.
+
+The API for glue modules (sirens, wall panels, remote control...):
+
+``system.area_views()``
+    Every area as an :class:`.alarm_areas.AreaView`: ``id``, ``name``,
+    ``key`` (the slugged name people type), ``state``, ``armed_mode``,
+    ``deadline`` (when the current delay ends), ``delay_end`` (the exit or
+    entry delay only) and ``panel_entity_id``; the primary area first.
+    ``system.house_state()`` is the whole house's combined state.
+``await system.async_arm(mode, area=, areas=, code=, force=, bypass=, ...)``
+    Arms one area (its id), some (``areas``) or, with neither, every area
+    (also ``context=``, ``requester=``, ``via=``). The code
+    and the user's rights go through :mod:`.access`'s gate (the lock-out
+    included); ``requester`` is a :class:`.engine.access.User` known by
+    its channel (Telegram id, say), ``via`` names the channel in
+    ``changed_by``. ``bypass`` maps an area to the sensors to arm past
+    (``force`` bypasses all). Returns the areas armed; raises
+    :class:`.area_commands.AreasRefusedError` (``refusals``: area id -> the
+    engine's error, ``armed``) when an area refused (the others are armed
+    all the same), or the gate's ``ServiceValidationError``.
+``await system.async_disarm(area=, code=, context=, requester=, via=)``
+    Disarms one area or every area, through the same gate.
+``await system.async_skip_delay(area=, code=)`` / ``async_trigger(area=)``
+    End an exit delay now (the entry delay refuses) / go off at once.
+``system.subscribe_events(listener)``
+    ``listener(events)`` for every list of :class:`.engine.events.AlarmEvent`
+    the engine returns (each names its ``area``); returns the unsubscribe.
+``system.async_subscribe(key, listener)``
+    For entities: ``ALARM_KEY`` (any alarm change), an area's
+    ``alarm_areas.area_key(id)``, a sensor's id, ``CONFIG_KEY``...
 """
 
 import asyncio
@@ -17,29 +48,28 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Context, Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.storage import Store
 
 from .access import AccessControl
+from .alarm_areas import AlarmAreas, Area, AreaView
 from .alarm_reports import AlarmReports
 from .alerts import AlarmAlert, AlertManager
+from .area_commands import AreaCommands
+from .arming_choices import ArmingChoices
 from .auto_arming import PresenceArming
 from .camera_glue import CAMERA_MOTION_ID, CameraGlue
 from .camera_manager import CameraManager, CaptureResult
 from .clock import track_at
-from .code_log import CodeSource
 from .config import SensorConfig, SystemConfig
 from .const import CHANGED_BY_PRESENCE, DOMAIN
-from .engine.access import Action, User
 from .engine.alarm import (
     AlarmEvent,
-    AlarmMachine,
+    AlarmState,
     ArmingRefusedError,
     ArmMode,
-    ArmModeNotEnabledError,
-    DisarmFirstError,
     SensorKind,
 )
+from .engine.areas import HouseState
 from .engine.auto_arm import AutoArm
 from .engine.capture_policy import CaptureRequest
 from .engine.presence import PresenceChange
@@ -48,9 +78,9 @@ from .entity_parts import EntityParts, wanted_parts
 from .hardware.gpio import GpioProblem
 from .heartbeat import Heartbeat
 from .inputs import GpioSensorInput, SensorInput
-from .issues import async_report_presence_problems
+from .issues import async_report_no_areas, async_report_presence_problems
 from .presence import PresenceMonitor
-from .restore import async_load_parts, report_damage, restore_alarm
+from .restore import async_load_parts, report_damage, restore_areas
 from .sensor_inputs import SensorInputs
 
 if TYPE_CHECKING:
@@ -60,15 +90,17 @@ _LOGGER = logging.getLogger(__name__)
 
 STORAGE_VERSION = 1
 
-# Keys to subscribe to: the panel, the components' health, the camera (see
-# camera_glue), the alerts, the configuration, or the id of a sensor or a
-# phone (whether anyone is home and automatic arming: see auto_arming).
+# Keys to subscribe to: any alarm change, the components' health, the camera
+# (see camera_glue), the alerts, the configuration, an area (see
+# alarm_areas.area_key), or the id of a sensor or a phone (whether anyone is
+# home and automatic arming: see auto_arming).
 ALARM_KEY = "alarm"
 HEALTH_KEY = "health"
 ALERTS_KEY = "alerts"
 CONFIG_KEY = "config"
 
 type RpiSecurityConfigEntry = ConfigEntry[SecuritySystem]
+type EventListener = Callable[[list[AlarmEvent]], None]
 
 
 def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -77,7 +109,7 @@ def state_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 
 
 class SecuritySystem:
-    """One RPi Security system: its inputs, its alarm machine and its state."""
+    """One RPi Security system: its inputs, its areas and their state."""
 
     def __init__(
         self, hass: HomeAssistant, entry: ConfigEntry, config: SystemConfig
@@ -86,10 +118,16 @@ class SecuritySystem:
         self.hass = hass
         self.entry = entry
         self.config = config
-        sensors = {sensor.id: sensor.kind for sensor in config.sensors}
-        if config.camera.motion_alarm:
-            sensors[CAMERA_MOTION_ID] = SensorKind.MOTION
-        self.machine = AlarmMachine(settings=config.alarm, sensors=sensors)
+        self.areas = AlarmAreas(config)
+        self.commands = AreaCommands(self)
+        # The commands glue modules use (see the module's docstring).
+        self.async_arm = self.commands.async_arm
+        self.async_disarm = self.commands.async_disarm
+        self.async_trigger = self.commands.async_trigger
+        self.async_skip_delay = self.commands.async_skip_delay
+        # Refused armings whose Retry and Arm anyway buttons still work.
+        self.choices = ArmingChoices()
+        self._event_listeners: list[EventListener] = []
         self.inputs = SensorInputs(
             hass,
             simulation=config.simulation,
@@ -105,18 +143,13 @@ class SecuritySystem:
         # The system's device in the registry, and the entity ids of our own
         # entities, filled in as they are added.
         self.device_id: str = ""
-        self.panel_entity_id: str | None = None
+        self.house_entity_id: str | None = None
         self.sensor_entity_ids: dict[str, str] = {}
         self._store = state_store(hass, entry.entry_id)
-        self.access = AccessControl(
-            hass,
-            entry.entry_id,
-            config.users,
-            code_arm_required=config.code_arm_required,
-            panel_entity_id=lambda: self.panel_entity_id,
-        )
+        self.access = AccessControl(hass, entry.entry_id, config.users)
         self._listeners: dict[str, list[Callable[[], None]]] = {}
         self._cancel_deadline: Callable[[], None] | None = None
+        self._deadline_at: float | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
         presence = config.presence
         self.auto_arm = AutoArm(
@@ -153,12 +186,10 @@ class SecuritySystem:
         )
         self.arming = PresenceArming(
             self.presence,
-            self.machine,
+            self.areas,
             self.auto_arm,
             apply=self.apply,
-            refused=lambda mode, err: self.reports.arming_refused(
-                mode, err, CHANGED_BY_PRESENCE, None
-            ),
+            refused=self._refused_by_presence,
             notify=self.notify,
             save=self.save,
             run=self.run,
@@ -185,6 +216,14 @@ class SecuritySystem:
             healthy=lambda: not self.problems(),
             run=self.run,
         )
+
+    @property
+    def panel_entity_id(self) -> str | None:
+        """The panel standing for the system: the whole house's, or the first area's."""
+        if self.house_entity_id is not None:
+            return self.house_entity_id
+        primary = self.areas.primary
+        return primary.panel_entity_id if primary is not None else None
 
     @property
     def pin_factory(self) -> Any:
@@ -216,7 +255,11 @@ class SecuritySystem:
     async def async_start(self) -> None:
         """Open the inputs, restore the stored state and start the timers."""
         await self.access.async_start()
-        stored = await async_load_parts(self.hass, self._store, self.entry.entry_id)
+        stored = await async_load_parts(
+            self.hass,
+            self._store,
+            [area.panel_unique_id(self.entry.entry_id) for area in self.areas],
+        )
         if self.alerts is not None:
             # First: from here on anything may raise an alert.
             await self.alerts.async_start()
@@ -250,6 +293,7 @@ class SecuritySystem:
         self._cancel_stop_listener = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_home_assistant_stopping
         )
+        async_report_no_areas(self.hass, not self.config.areas)
         for part in wanted_parts(self):
             self.parts.add_now(part)
         # On disk from the first start: a missing file later means damage.
@@ -296,17 +340,19 @@ class SecuritySystem:
             for sensor_id, sensor_input in self.inputs.items()
             if sensor_input.is_open is not None
         }
-        events, problems = restore_alarm(
+        events, problems = restore_areas(
             self.hass,
             self.entry.entry_id,
-            self.machine,
+            self.areas,
             stored,
             levels=levels,
             now=time.time(),
         )
         if stored.damaged or problems:
-            report_damage(self.hass, self.alerts, problems, self.machine.state.value)
-        _LOGGER.debug("Restored alarm state %s", self.machine.state)
+            report_damage(
+                self.hass, self.alerts, problems, self.areas.state.state.value
+            )
+        _LOGGER.debug("Restored the areas: %s", self.areas.state)
         self.apply(events)
 
     # -- subscriptions -------------------------------------------------------
@@ -326,97 +372,29 @@ class SecuritySystem:
         for listener in list(self._listeners.get(key, ())):
             listener()
 
+    @callback
+    def subscribe_events(self, listener: EventListener) -> Callable[[], None]:
+        """Call ``listener(events)`` with every list of events the areas return."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    # -- areas ---------------------------------------------------------------
+
+    def area_views(self) -> list[AreaView]:
+        """Every area as glue modules see it (the primary one first)."""
+        return [area.view() for area in self.areas]
+
+    def house_state(self) -> HouseState:
+        """The whole house's combined state."""
+        return self.areas.state
+
     # -- commands ------------------------------------------------------------
 
-    async def async_arm(
-        self,
-        mode: ArmMode,
-        *,
-        code: str | None,
-        force: bool,
-        context: Context | None,
-        requester: User | None = None,
-        via: str | None = None,
-        source: CodeSource | None = None,
+    @callback
+    def _refused_by_presence(
+        self, mode: ArmMode, refusals: dict[str, ArmingRefusedError]
     ) -> None:
-        """Arm in ``mode``; raises a translated error when that is refused.
-
-        ``requester`` is the user asking through ``via`` (Telegram); otherwise
-        the Home Assistant user of the context, if linked to a user.
-        """
-        grant = await self.access.async_authorize(
-            Action.ARM,
-            mode=mode,
-            code=code,
-            requester=requester or self.access.linked_user(context),
-            source=source,
-            context=context,
-        )
-        changed_by = await self.access.async_who(grant, via, context)
-        try:
-            events = self.machine.arm(
-                mode, time.time(), force=force, changed_by=changed_by
-            )
-        except ArmingRefusedError as err:
-            doors = self.reports.arming_refused(mode, err, changed_by, context)
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="doors_open",
-                translation_placeholders={"doors": ", ".join(doors)},
-            ) from err
-        except ArmModeNotEnabledError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="arm_mode_not_enabled",
-                translation_placeholders={"mode": mode.value},
-            ) from err
-        except DisarmFirstError as err:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="disarm_first",
-                translation_placeholders={"state": self.machine.state.value},
-            ) from err
-        if events:
-            self.auto_arm.armed(by_presence=False)
-            if self.arming is not None:
-                self.arming.by_hand()
-        self.apply(events, context)
-        self.access.report_duress(grant, changed_by, self.machine.state, context)
-
-    async def async_disarm(
-        self,
-        *,
-        code: str | None,
-        context: Context | None,
-        requester: User | None = None,
-        via: str | None = None,
-        source: CodeSource | None = None,
-    ) -> None:
-        """Disarm; needs a user's code when any user has one.
-
-        A ``requester`` known through ``via`` (Telegram, the app's Disarm
-        button) may disarm without a code if their user allows it.
-        """
-        grant = await self.access.async_authorize(
-            Action.DISARM,
-            code=code,
-            requester=requester or self.access.linked_user(context),
-            trusted=requester is not None,
-            source=source,
-            context=context,
-        )
-        changed_by = await self.access.async_who(grant, via, context)
-        self.auto_arm.disarmed()
-        if self.arming is not None:
-            self.arming.by_hand()
-        self.apply(self.machine.disarm(time.time(), changed_by=changed_by), context)
-        self.save()
-        self.access.report_duress(grant, changed_by, self.machine.state, context)
-
-    async def async_trigger(self, *, context: Context | None) -> None:
-        """Trigger the alarm at once."""
-        changed_by = await self.access.async_changed_by(context)
-        self.apply(self.machine.trigger(time.time(), changed_by=changed_by), context)
+        self.reports.arming_refused(mode, refusals, CHANGED_BY_PRESENCE, None)
 
     async def async_set_auto_arm(self, enabled: bool) -> None:
         """Turn arming and disarming by presence on or off."""
@@ -460,62 +438,85 @@ class SecuritySystem:
         self, sensor_input: SensorInput, level: bool | None, initial: bool
     ) -> None:
         sensor_id = sensor_input.config.id
-        if level is not None:
-            now = time.time()
-            if initial:  # compared with its level when the system stopped
-                self.apply(self.machine.sensor_seen(sensor_id, level, now))
-            else:
-                self.apply(self.machine.sensor_changed(sensor_id, level, now))
-                if sensor_input.config.kind is SensorKind.DOOR:
-                    self.save()  # what each door read, should the power fail
+        now = time.time()
+        if initial:  # compared with its level when the system stopped
+            self.apply(self.areas.sensor_seen(sensor_id, level, now))
+        else:  # unavailable (None) is supervised: a fault while guarding
+            self.apply(self.areas.sensor_changed(sensor_id, level, now))
+            self.save()  # what each sensor read, should the power fail
         self.notify(sensor_id)
-        self.notify(ALARM_KEY)  # the panel lists the open sensors
-        motion = sensor_input.config.kind is SensorKind.MOTION
-        if level and not initial and motion and self.camera_glue is not None:
+        self._notify_areas(self.areas.areas_of(sensor_id))  # their open sensors
+        kind = sensor_input.config.kind
+        motion = level and not initial and kind is SensorKind.MOTION
+        if motion and self.camera_glue is not None:
             self.camera_glue.motion_seen(sensor_id)
         if self.arming is not None and level is not None and not initial:
-            self.arming.sensor_changed(sensor_input.config.kind, level)
+            disarmed = all(
+                a.machine.state is AlarmState.DISARMED
+                for a in self.areas.areas_of(sensor_id)
+            )
+            self.arming.sensor_changed(kind, level, disarmed=disarmed)
+
+    @callback
+    def _notify_areas(self, areas: list[Area]) -> None:
+        for area in areas:
+            self.notify(area.listener_key)
+        self.notify(ALARM_KEY)
 
     @callback
     def apply(self, events: list[AlarmEvent], context: Context | None = None) -> None:
-        """Carry out what the machine decided."""
+        """Carry out what the areas decided."""
         self._schedule_deadline()
         if not events:
             return
         self.save()
-        self.notify(ALARM_KEY)
+        areas = {event.area for event in events}
+        self._notify_areas([a for a in self.areas if a.id in areas])
         alarm = self.reports.report(events, context)
         if self.arming is not None:
             self.arming.alarm_changed(
-                events, by_a_sensor=self.machine.cause in self.inputs
+                events, by_a_sensor=any(e.cause in self.inputs for e in events)
             )
         if self.camera_glue is not None:
             self.camera_glue.alarm_changed(events, alarm)
+        for listener in list(self._event_listeners):
+            listener(events)
 
     @callback
     def _cancel_timers(self) -> None:
+        self._deadline_at = None
         if self._cancel_deadline is not None:
             self._cancel_deadline()
             self._cancel_deadline = None
 
     @callback
     def _schedule_deadline(self) -> None:
+        deadline = self.areas.deadline
+        if deadline is not None and deadline == self._deadline_at:
+            return  # already set for then
         self._cancel_timers()
-        if self.machine.deadline is not None:
+        if deadline is not None:
+            self._deadline_at = deadline
             self._cancel_deadline = track_at(
-                self.hass, self._deadline_reached, self.machine.deadline
+                self.hass, self._deadline_reached, deadline
             )
 
     @callback
     def _deadline_reached(self, now: datetime) -> None:
         self._cancel_deadline = None
-        self.apply(self.machine.advance(now.timestamp()))
+        self._deadline_at = None
+        self.apply(self.areas.advance(now.timestamp()))
 
     def _snapshot(self) -> dict[str, Any]:
+        now = time.time()
+        areas = self.areas.snapshot(now)
         snapshot: dict[str, Any] = {
-            "alarm": self.machine.snapshot(time.time()),
+            "areas": areas,
             "auto_arm": self.auto_arm.snapshot(),
         }
+        if self.areas.primary is not None:
+            # What a version from before areas reads, should it be rolled back.
+            snapshot["alarm"] = areas[self.areas.primary.id]
         if self.presence is not None:
             snapshot["presence"] = self.presence.snapshot()
         return snapshot

@@ -2,8 +2,11 @@
 
 An alert is a small JSON-friendly dict (kept in the outbox):
 ``title``, ``message``, ``photo`` and ``gif`` (paths of captures, or None),
-``urgent`` (the alarm: emergency / critical delivery) and ``disarm`` (offer a
-Disarm button). Each kind of target turns it into its own action call.
+``urgent`` (the alarm: emergency / critical delivery), ``disarm`` (offer a
+Disarm button) and ``choices`` (a refused arming's token: offer Retry and Arm
+anyway, as the app's actions or, in a Telegram chat that may command, as
+buttons under the message). Each kind of target turns it into its own action
+call.
 """
 
 import asyncio
@@ -13,7 +16,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from .config import TargetConfig, TargetKind
-from .const import MOBILE_DISARM_ACTION
+from .const import MOBILE_BYPASS_ACTION, MOBILE_DISARM_ACTION, MOBILE_RETRY_ACTION
 
 # An action that does not answer within this long counts as failed.
 DELIVERY_TIMEOUT = 30.0
@@ -72,7 +75,15 @@ def action_call(
                 "send_animation",
                 {**base, "file": gif, "caption": message},
             )
-        return "telegram_bot", "send_message", {**base, "message": message}
+        text = {**base, "message": message}
+        if (token := alert.get("choices")) and target.commands:
+            text["inline_keyboard"] = [
+                [
+                    [alert.get("retry_title", "Retry"), f"/retry {token}"],
+                    [alert.get("bypass_title", "Arm anyway"), f"/bypass {token}"],
+                ]
+            ]
+        return "telegram_bot", "send_message", text
     service = target.service or ""
     if target.kind is TargetKind.PUSHOVER:
         extra: dict[str, Any] = (
@@ -91,6 +102,17 @@ def action_call(
                     "action": MOBILE_DISARM_ACTION,
                     "title": alert.get("disarm_title", "Disarm"),
                 }
+            ]
+        if token := alert.get("choices"):
+            extra["actions"] = [
+                {
+                    "action": f"{MOBILE_RETRY_ACTION}_{token}",
+                    "title": alert.get("retry_title", "Retry"),
+                },
+                {
+                    "action": f"{MOBILE_BYPASS_ACTION}_{token}",
+                    "title": alert.get("bypass_title", "Arm anyway"),
+                },
             ]
         return *_split(service), {"title": title, "message": message, "data": extra}
     if hass.services.has_service(*_split(service)):

@@ -22,8 +22,10 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
+from .area_config import area_subentries
 from .config import CodeFormat
 from .const import (
+    CONF_AREAS,
     CONF_ARM_MODES,
     CONF_CAN_ARM,
     CONF_CAN_DISARM,
@@ -113,6 +115,7 @@ class UserSubentryFlow(SubentryFlowBase):
             CONF_HA_USER: ha_user,
             CONF_TELEGRAM_IDS: telegram_ids,
             CONF_ENABLED: bool(values.get(CONF_ENABLED, True)),
+            CONF_AREAS: list(values.get(CONF_AREAS) or []),
         }
 
     async def _async_codes(
@@ -206,7 +209,7 @@ class UserSubentryFlow(SubentryFlowBase):
             probatio.Required(CONF_CAN_ARM, default=True): BooleanSelector(),
             probatio.Optional(CONF_ARM_MODES): SelectSelector(
                 SelectSelectorConfig(
-                    options=[mode.value for mode in ArmMode.standard()],
+                    options=[mode.value for mode in ArmMode],
                     multiple=True,
                     mode=SelectSelectorMode.LIST,
                     translation_key=CONF_ARM_MODES,
@@ -222,6 +225,17 @@ class UserSubentryFlow(SubentryFlowBase):
             probatio.Optional(CONF_TELEGRAM_IDS): TextSelector(),
             probatio.Required(CONF_ENABLED, default=True): BooleanSelector(),
         }
+        if len(areas := area_subentries(self._get_entry())) > 1:
+            fields[probatio.Optional(CONF_AREAS)] = SelectSelector(
+                SelectSelectorConfig(
+                    options=[
+                        SelectOptionDict(value=a.subentry_id, label=a.title)
+                        for a in areas
+                    ],
+                    multiple=True,
+                    mode=SelectSelectorMode.LIST,
+                )
+            )
         return probatio.Schema(fields)
 
 

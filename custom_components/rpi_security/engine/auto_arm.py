@@ -8,12 +8,13 @@ corroborating source arrived, or back after a real absence), as the disarm
 policy allows.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from .alarm import AlarmState, ArmMode
+from .modes import GUARDING_STATES
 from .presence import Presence, PresenceChange, PresenceTracker
 
 
@@ -38,17 +39,8 @@ class DisarmDecision:
     occupant_id: str
 
 
-GUARDING = frozenset(
-    {
-        AlarmState.ARMING,
-        AlarmState.ARMED_AWAY,
-        AlarmState.ARMED_HOME,
-        AlarmState.ARMED_NIGHT,
-        AlarmState.ARMED_VACATION,
-        AlarmState.PENDING,
-        AlarmState.TRIGGERED,
-    }
-)
+# Arming, armed in any mode (custom bypass too), pending or triggered.
+GUARDING = GUARDING_STATES
 
 
 @dataclass(slots=True)
@@ -70,9 +62,17 @@ class AutoArm:
         self,
         tracker: PresenceTracker,
         changes: Iterable[PresenceChange],
-        alarm_state: AlarmState,
+        alarm_state: AlarmState | Collection[AlarmState],
     ) -> ArmDecision | DisarmDecision | None:
-        """What presence asks of the alarm now, if anything."""
+        """What presence asks of the alarm now, if anything.
+
+        ``alarm_state`` may be the states of several areas: an arrival
+        disarms when any of them guards, a departure arms when any is
+        disarmed (the glue then acts on those areas only).
+        """
+        states = (
+            {alarm_state} if isinstance(alarm_state, AlarmState) else set(alarm_state)
+        )
         everyone_away = tracker.everyone_away
         unknown = any(
             o.presence is Presence.UNKNOWN for o in tracker.occupants.values()
@@ -86,14 +86,14 @@ class AutoArm:
         if not self.enabled:
             return None
         arrival = next((c for c in changes if c.arrived), None)
-        if arrival is not None and alarm_state in GUARDING:
+        if arrival is not None and states & GUARDING:
             if self.disarm_policy is DisarmPolicy.ALWAYS or self.armed_by_presence:
                 return DisarmDecision(arrival.occupant_id)
             return None
         if (
             (just_left or self.retry_arm)
             and everyone_away
-            and alarm_state is AlarmState.DISARMED
+            and AlarmState.DISARMED in states
         ):
             return ArmDecision(self.departure_mode)
         return None

@@ -18,6 +18,8 @@ class StoredParts:
     """The parts of the stored state that could be read, and those that could not."""
 
     alarm: Mapping[str, Any] | None = None
+    # Each area's alarm state, by area id (since areas; ``alarm`` before).
+    areas: Mapping[str, Any] | None = None
     auto_arm_enabled: bool = True
     armed_by_presence: bool = False
     # The rest of automatic arming's part (what it learned), when readable.
@@ -42,6 +44,11 @@ def read_parts(raw: Any) -> StoredParts:
         damaged.append("alarm")
         notes.append(f"alarm is a {type(alarm).__name__}")
         alarm = None
+    areas = raw.get("areas")
+    if areas is not None and not isinstance(areas, Mapping):
+        damaged.append("areas")
+        notes.append(f"areas is a {type(areas).__name__}")
+        areas = None
     enabled, by_presence = True, False
     auto_arm_rest: Mapping[str, Any] = {}
     auto_arm = raw.get("auto_arm", {})
@@ -62,6 +69,7 @@ def read_parts(raw: Any) -> StoredParts:
         presence = None
     return StoredParts(
         alarm=alarm,
+        areas=areas,
         auto_arm_enabled=enabled,
         armed_by_presence=by_presence,
         auto_arm=auto_arm_rest,
@@ -80,7 +88,8 @@ def fallback_alarm(
     """A snapshot to restore when the stored alarm state is lost.
 
     From the panel's last state (Home Assistant's restore state) when there is
-    one, else armed away. A delay's time left is unknown: it starts again.
+    one, else armed away. A delay's time left is unknown: it starts again,
+    with the length the mode armed in has.
     """
     mode = _mode_of(attributes.get("previous_state")) or _mode_of(
         attributes.get("next_state")
@@ -90,18 +99,19 @@ def fallback_alarm(
     if last_state in ARMED_STATES:
         mode = ArmMode(str(last_state).removeprefix("armed_"))
     mode = mode or ArmMode.AWAY
+    delays = settings.delays(mode)
     armed = {
         "armed_mode": mode.value,
         "return_state": mode.armed_state.value,
         "previous_state": mode.armed_state.value,
     }
     if last_state == AlarmState.PENDING:
-        return {**armed, "state": "pending", "delay_left": settings.entry_delay}
+        return {**armed, "state": "pending", "delay_left": delays.entry_delay}
     if last_state == AlarmState.TRIGGERED:
         return {
             **armed,
             "state": "triggered",
-            "deadline": now + settings.trigger_time,
+            "deadline": now + delays.trigger_time,
         }
     # Armed, arming (its exit delay long over), or nothing known.
     return {**armed, "state": mode.armed_state.value}
