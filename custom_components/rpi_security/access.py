@@ -149,16 +149,18 @@ class AccessControl:
         code: str | None,
         requester: User | None = None,
         trusted: bool = False,
+        code_required: bool = False,
     ) -> Grant:
         """Allow ``action`` or raise a translated error saying why not.
 
         ``requester`` is the user known to be asking (by their Home Assistant
         login or Telegram account); only a ``trusted`` channel (Telegram, the
         app's Disarm button) lets them disarm without a code, if they may.
-        With a code, the code's owner is who acts.
+        With a code, the code's owner is who acts. ``code_required`` asks
+        for a code to arm too, where the panel arms without one (MQTT).
         """
         needs_code = self.code_needed and (
-            action is Action.DISARM or self.code_arm_required
+            action is Action.DISARM or self.code_arm_required or code_required
         )
         if not needs_code:
             return self._grant(requester, action, mode, duress=False)

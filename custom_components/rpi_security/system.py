@@ -53,6 +53,7 @@ from .restore import async_load_parts, report_damage, restore_alarm
 from .sensor_inputs import SensorInputs
 
 if TYPE_CHECKING:
+    from .alarm_outputs import AlarmOutputs
     from .remote_control import RemoteControl
 
 _LOGGER = logging.getLogger(__name__)
@@ -115,6 +116,9 @@ class SecuritySystem:
             panel_entity_id=lambda: self.panel_entity_id,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
+        # Who hears every batch of the machine's events (sirens, wall panels).
+        self._event_listeners: list[Callable[[list[AlarmEvent]], None]] = []
+        self.outputs: AlarmOutputs | None = None  # started with the entry
         self._cancel_deadline: Callable[[], None] | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
         presence = config.presence
@@ -320,6 +324,14 @@ class SecuritySystem:
         return lambda: listeners.remove(listener)
 
     @callback
+    def async_listen_events(
+        self, listener: Callable[[list[AlarmEvent]], None]
+    ) -> Callable[[], None]:
+        """Call ``listener`` with the events of every change the machine makes."""
+        self._event_listeners.append(listener)
+        return lambda: self._event_listeners.remove(listener)
+
+    @callback
     def notify(self, key: str) -> None:
         """Tell the listeners of ``key`` that it changed."""
         for listener in list(self._listeners.get(key, ())):
@@ -336,17 +348,20 @@ class SecuritySystem:
         context: Context | None,
         requester: User | None = None,
         via: str | None = None,
+        code_required: bool = False,
     ) -> None:
         """Arm in ``mode``; raises a translated error when that is refused.
 
         ``requester`` is the user asking through ``via`` (Telegram); otherwise
         the Home Assistant user of the context, if linked to a user.
+        ``code_required``: a code is needed even where the panel needs none.
         """
         grant = await self.access.async_authorize(
             Action.ARM,
             mode=mode,
             code=code,
             requester=requester or self.access.linked_user(context),
+            code_required=code_required,
         )
         changed_by = await self.access.async_who(grant, via, context)
         try:
@@ -475,6 +490,8 @@ class SecuritySystem:
         self._schedule_deadline()
         if not events:
             return
+        for listener in list(self._event_listeners):
+            listener(events)
         self.save()
         self.notify(ALARM_KEY)
         alarm = self.reports.report(events, context)
