@@ -95,6 +95,8 @@ from .engine.capture_policy import CaptureSettings
 from .engine.presence import ConfirmationRules
 from .engine.retention import RetentionLimits
 from .hardware.camera import CameraSettings
+from .mqtt_config import MQTT_DEFAULT_OPTIONS, WallPanelConfig
+from .siren_config import SIREN_DEFAULT_OPTIONS, OutputsConfig
 
 DEFAULT_ARM_MODES = (ArmMode.AWAY, ArmMode.HOME, ArmMode.NIGHT)
 
@@ -136,6 +138,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_RATE_LIMIT: 120,
     CONF_HEARTBEAT_URL: None,
     CONF_HEARTBEAT_MINUTES: 5,
+    **SIREN_DEFAULT_OPTIONS,
+    **MQTT_DEFAULT_OPTIONS,
 }
 
 SENSOR_KIND_OF_SUBENTRY: dict[str, SensorKind] = {
@@ -393,6 +397,9 @@ class SystemConfig:
     users: tuple[User, ...] = ()
     code_format: CodeFormat | None = None
     code_arm_required: bool = False
+    # Sirens and strobes; wall panels over MQTT.
+    outputs: OutputsConfig = field(default_factory=OutputsConfig)
+    wall_panel: WallPanelConfig = field(default_factory=WallPanelConfig)
 
     @classmethod
     def from_entry(cls, entry: ConfigEntry) -> SystemConfig:
@@ -454,6 +461,8 @@ class SystemConfig:
             if all(user.numeric for user in coded)
             else CodeFormat.TEXT,
             code_arm_required=bool(coded and options[CONF_CODE_ARM_REQUIRED]),
+            outputs=OutputsConfig.from_entry(entry, options),
+            wall_panel=WallPanelConfig.from_options(options),
         )
 
 

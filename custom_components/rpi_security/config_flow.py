@@ -34,6 +34,8 @@ from .const import (
 )
 from .migrate import MINOR_VERSION, VERSION
 from .options_flow import RpiSecurityOptionsFlow
+from .siren_config import SUBENTRY_SIREN
+from .siren_flow import SirenSubentryFlow
 from .subentry_flows import (
     DoorSubentryFlow,
     MotionSubentryFlow,
@@ -125,7 +127,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Doors, motion sensors, phones, presence entities, targets, users."""
+        """Doors, motion sensors, phones, presence entities, targets, users, sirens."""
         return {
             SUBENTRY_DOOR: DoorSubentryFlow,
             SUBENTRY_MOTION: MotionSubentryFlow,
@@ -133,6 +135,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
             SUBENTRY_TARGET: AlertTargetSubentryFlow,
             SUBENTRY_USER: UserSubentryFlow,
+            SUBENTRY_SIREN: SirenSubentryFlow,
         }
 
     @staticmethod

@@ -30,6 +30,9 @@ CAMERA_ISSUES = (
 PHONE_QUIET = "phone_quiet"
 PHONE_NEW_ADDRESS = "phone_new_address"
 PHONE_ISSUES = (PHONE_QUIET, PHONE_NEW_ADDRESS)
+# Sirens whose pin cannot be used; the wall panel on while MQTT is not set up.
+ISSUE_SIREN_UNAVAILABLE = "siren_unavailable"
+ISSUE_WALL_PANEL_NO_MQTT = "wall_panel_no_mqtt"
 
 
 @callback
@@ -136,6 +139,8 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         *CAMERA_ISSUES,
         ISSUE_STORAGE_DAMAGED,
         ISSUE_TELEGRAM_NO_USERS,
+        ISSUE_SIREN_UNAVAILABLE,
+        ISSUE_WALL_PANEL_NO_MQTT,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     registry = ir.async_get(hass)
@@ -159,6 +164,29 @@ def async_report_telegram_users(
         wanted[ISSUE_TELEGRAM_NO_USERS] = {"chats": ", ".join(command_chats)}
     _async_sync_issues(
         hass, (ISSUE_TELEGRAM_NO_USERS,), wanted, ir.IssueSeverity.WARNING
+    )
+
+
+@callback
+def async_report_siren_problems(hass: HomeAssistant, failed: Mapping[str, str]) -> None:
+    """The sirens whose pin cannot be used ("Name (GPIOn)" -> why), or none."""
+    wanted = {}
+    if failed:
+        wanted[ISSUE_SIREN_UNAVAILABLE] = {
+            "sirens": ", ".join(failed),
+            "detail": next(iter(failed.values())),
+        }
+    _async_sync_issues(hass, (ISSUE_SIREN_UNAVAILABLE,), wanted, ir.IssueSeverity.ERROR)
+
+
+@callback
+def async_report_wall_panel_mqtt(hass: HomeAssistant, *, missing: bool) -> None:
+    """The wall panel is on, but Home Assistant's MQTT integration is not set up."""
+    wanted: dict[str, dict[str, str]] = (
+        {ISSUE_WALL_PANEL_NO_MQTT: {}} if missing else {}
+    )
+    _async_sync_issues(
+        hass, (ISSUE_WALL_PANEL_NO_MQTT,), wanted, ir.IssueSeverity.WARNING
     )
 
 

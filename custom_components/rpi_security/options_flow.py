@@ -82,10 +82,11 @@ from .flow_fields import (
     present,
 )
 from .hardware.network import list_interfaces
+from .output_options import OutputOptionsSteps
 
 
-class RpiSecurityOptionsFlow(OptionsFlow):
-    """The alarm's behaviour (delays, rules) and its code."""
+class RpiSecurityOptionsFlow(OutputOptionsSteps, OptionsFlow):
+    """The alarm's behaviour (delays, rules) and its code; sirens, wall panel."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -93,7 +94,16 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         """Choose what to change."""
         return self.async_show_menu(
             step_id="init",
-            menu_options=["alarm", "code", "presence", "camera", "captures", "alerts"],
+            menu_options=[
+                "alarm",
+                "code",
+                "presence",
+                "camera",
+                "captures",
+                "alerts",
+                "sirens",
+                "wall_panel",
+            ],
         )
 
     @property

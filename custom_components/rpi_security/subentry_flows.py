@@ -1,4 +1,7 @@
-"""Subentry flows: doors, motion sensors, phones and presence entities."""
+"""Subentry flows: doors, motion sensors, phones and presence entities.
+
+Sirens have their own module (:mod:`.siren_flow`).
+"""
 
 import ipaddress
 from typing import Any, ClassVar
@@ -50,8 +53,11 @@ from .flow_fields import (
     present,
 )
 from .hardware.network import normalize_mac
+from .siren_config import SUBENTRY_SIREN
 
 SENSOR_SUBENTRIES = tuple(SENSOR_KIND_OF_SUBENTRY)
+# Everything wired to a pin: sensors, and sirens (outputs).
+GPIO_SUBENTRIES = (*SENSOR_SUBENTRIES, SUBENTRY_SIREN)
 TARGET_SUBENTRIES = (SUBENTRY_TARGET,)
 PRESENCE_SUBENTRIES = (SUBENTRY_PHONE, SUBENTRY_PRESENCE_ENTITY)
 
@@ -238,7 +244,7 @@ class SensorSubentryFlow(SubentryFlowBase):
             if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
                 errors[CONF_PIN] = "pin_reserved"
             if CONF_PIN not in errors and in_use(
-                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, SENSOR_SUBENTRIES
+                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
             ):
                 errors[CONF_PIN] = "pin_in_use"
             if not errors:
