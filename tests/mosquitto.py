@@ -7,9 +7,10 @@ integration itself uses) running its network loop in a thread of its own;
 what it hears is handed to the test through a lock-protected list.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+import itertools
 import json
 from pathlib import Path
 import shutil
@@ -96,14 +97,19 @@ class Message:
         return json.loads(self.payload)
 
 
+_CLIENT_NUMBERS = itertools.count(1)
+
+
 class WallPanel:
     """An MQTT client on the test's side: publishes commands, hears the rest."""
 
     def __init__(self, port: int, subscribe: str = "#") -> None:
+        # Each its own id: a broker drops a client when another takes its id.
+        client_id = f"wall-panel-{next(_CLIENT_NUMBERS)}"
         self._lock = threading.Lock()
         self._messages: list[Message] = []
         self._subscribed = threading.Event()
-        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id="wall-panel")
+        self._client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
         self._client.on_connect = lambda client, *_: client.subscribe(subscribe, 1)
         self._client.on_subscribe = lambda *_: self._subscribed.set()
         self._client.on_message = self._on_message
@@ -136,10 +142,3 @@ class WallPanel:
     def close(self) -> None:
         self._client.disconnect()
         self._client.loop_stop()
-
-
-def first(
-    messages: Callable[[], list[Message]], matching: Callable[[Message], bool]
-) -> Message | None:
-    """The first message ``matching``, among those heard so far."""
-    return next((m for m in messages() if matching(m)), None)

@@ -378,7 +378,7 @@ async def test_an_alarm_is_an_event_naming_the_sensor(
 
 
 async def test_topics_change_live_and_turning_it_off_stops_listening(
-    hass: HomeAssistant, entry: MockConfigEntry, panel: WallPanel
+    hass: HomeAssistant, entry: MockConfigEntry, panel: WallPanel, broker: int
 ) -> None:
     system = entry.runtime_data
     await wall_panel_options(
@@ -398,7 +398,17 @@ async def test_topics_change_live_and_turning_it_off_stops_listening(
     assert state(hass) == AlarmControlPanelState.ARMED_HOME
     assert [m.text for m in panel.messages("house/alarm")] == ["disarmed", "armed_home"]
 
+    # The states left on the old topics were cleared: a new panel finds none.
+    late = WallPanel(broker)
+    try:
+        await heard(late, "house/alarm")
+        assert late.messages(STATE) == []
+        assert late.messages(AREA_STATE) == []
+    finally:
+        late.close()
+
     await wall_panel_options(hass, entry, mqtt_enabled=False)
+    await heard(panel, "house/alarm", lambda m: m.text == "")  # cleared
     await asyncio.sleep(0.3)  # the unsubscription's cool-down
     panel.forget()
     panel.publish("house/panel/set", "DISARM")

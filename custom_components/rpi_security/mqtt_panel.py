@@ -93,9 +93,17 @@ class MqttWallPanel:
         )
 
     async def async_update(self, config: WallPanelConfig) -> None:
-        """Options changed: listen on the new topics, or stop listening."""
+        """Options changed: listen on the new topics, or stop listening.
+
+        The states left retained on topics no longer used are cleared, so no
+        panel shows a state that is not kept up to date any more.
+        """
         if config == self.config:
             return
+        if self.listening:
+            kept = self._states(config) if config.enabled else {}
+            for topic in [t for t in self._published if t not in kept]:
+                self._publish(topic, "", retain=True)
         await self.async_stop()
         self.config = config
         await self.async_start()
@@ -111,7 +119,7 @@ class MqttWallPanel:
         self.listening = False
         for task in list(self._commands):
             task.cancel()
-        if self._publisher is not None:
+        if self._publisher is not None and not self._publisher.done():
             try:
                 async with asyncio.timeout(STOP_TIMEOUT):
                     await asyncio.shield(self._publisher)
@@ -171,15 +179,19 @@ class MqttWallPanel:
         if any(event.type is EventType.STATE_CHANGED for event in events):
             self._publish_states()
 
-    @callback
-    def _publish_states(self) -> None:
+    def _states(self, config: WallPanelConfig) -> dict[str, str]:
+        """The state of the house and of each area, by topic."""
         areas = self._port.areas()
         house = combined_state(area.state for area in areas).state
-        states = {self.config.state_topic: state_payload(house)}
+        states = {config.state_topic: state_payload(house)}
         for area in areas:
-            topic = area_topic(self.config.state_topic, area_slug(area.name))
+            topic = area_topic(config.state_topic, area_slug(area.name))
             states[topic] = state_payload(area.state)
-        for topic, payload in states.items():
+        return states
+
+    @callback
+    def _publish_states(self) -> None:
+        for topic, payload in self._states(self.config).items():
             if self._published.get(topic) != payload:
                 self._published[topic] = payload
                 self._publish(topic, payload, retain=True)
@@ -191,7 +203,8 @@ class MqttWallPanel:
     @callback
     def _publish(self, topic: str, payload: str, *, retain: bool) -> None:
         self._outbox.append((topic, payload, retain))
-        if self._publisher is None:
+        # (A task may finish as it is created: ask whether it is done.)
+        if self._publisher is None or self._publisher.done():
             self._publisher = self._hass.async_create_background_task(
                 self._async_publish_all(), "rpi_security wall panel publish"
             )
@@ -199,17 +212,14 @@ class MqttWallPanel:
     async def _async_publish_all(self) -> None:
         from homeassistant.components import mqtt  # noqa: PLC0415
 
-        try:
-            while self._outbox:
-                topic, payload, retain = self._outbox.popleft()
-                try:
-                    await mqtt.async_publish(
-                        self._hass, topic, payload, qos=QOS, retain=retain
-                    )
-                except HomeAssistantError as err:
-                    _LOGGER.warning("Could not publish to %s: %s", topic, err)
-        finally:
-            self._publisher = None
+        while self._outbox:
+            topic, payload, retain = self._outbox.popleft()
+            try:
+                await mqtt.async_publish(
+                    self._hass, topic, payload, qos=QOS, retain=retain
+                )
+            except HomeAssistantError as err:
+                _LOGGER.warning("Could not publish to %s: %s", topic, err)
 
     # -- in --------------------------------------------------------------------
 
