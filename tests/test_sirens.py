@@ -18,13 +18,16 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed_exact,
 )
 
+from custom_components.rpi_security.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
+
 from .helpers import (
     PANEL,
     advance,
     open_front_door,
     pin,
     restarted,
-    system_of,
     with_options,
 )
 
@@ -349,10 +352,15 @@ async def test_only_the_sirens_of_the_kind_of_alarm_sound(
     assert sounding(entry) == (True, True)
     assert calls(STROBE) == []
     assert calls(SOUNDER) == []
-    outputs = system_of(entry).outputs
-    assert outputs is not None
-    assert not outputs.sirens.is_on("smoke_sounder")
-    assert outputs.sirens.is_on("hall_buzzer")
+    # As diagnostics show them.
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["sirens"] == {
+        "Hall buzzer": {"on": True, "available": True, "error": None},
+        "Outdoor siren": {"on": True, "available": True, "error": None},
+        "Garden strobe": {"on": False, "available": None, "error": None},
+        "Smoke sounder": {"on": False, "available": None, "error": None},
+    }
+    assert diagnostics["wall_panel"] == {"enabled": False, "listening": False}
 
 
 async def test_a_siren_entity_not_there_yet_is_switched_once_it_is(
