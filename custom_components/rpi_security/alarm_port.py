@@ -180,7 +180,9 @@ class SystemAlarmPort:
                 ]
             )
 
-        return self._system.async_listen_events(forward)
+        listeners = self._system.event_listeners
+        listeners.append(forward)
+        return lambda: listeners.remove(forward)
 
     def describe_sensor(self, sensor_id: str) -> PanelSensor:
         """A sensor's name and entity."""

@@ -116,9 +116,9 @@ class SecuritySystem:
             panel_entity_id=lambda: self.panel_entity_id,
         )
         self._listeners: dict[str, list[Callable[[], None]]] = {}
-        # Who hears every batch of the machine's events (sirens, wall panels).
-        self._event_listeners: list[Callable[[list[AlarmEvent]], None]] = []
-        self.outputs: AlarmOutputs | None = None  # started with the entry
+        # Sirens and wall panels (alarm_outputs) hear every batch of events.
+        self.event_listeners: list[Callable[[list[AlarmEvent]], None]] = []
+        self.outputs: AlarmOutputs | None = None
         self._cancel_deadline: Callable[[], None] | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None
         presence = config.presence
@@ -324,14 +324,6 @@ class SecuritySystem:
         return lambda: listeners.remove(listener)
 
     @callback
-    def async_listen_events(
-        self, listener: Callable[[list[AlarmEvent]], None]
-    ) -> Callable[[], None]:
-        """Call ``listener`` with the events of every change the machine makes."""
-        self._event_listeners.append(listener)
-        return lambda: self._event_listeners.remove(listener)
-
-    @callback
     def notify(self, key: str) -> None:
         """Tell the listeners of ``key`` that it changed."""
         for listener in list(self._listeners.get(key, ())):
@@ -354,7 +346,7 @@ class SecuritySystem:
 
         ``requester`` is the user asking through ``via`` (Telegram); otherwise
         the Home Assistant user of the context, if linked to a user.
-        ``code_required``: a code is needed even where the panel needs none.
+        ``code_required``: a code even where the panel needs none (MQTT).
         """
         grant = await self.access.async_authorize(
             Action.ARM,
@@ -490,7 +482,7 @@ class SecuritySystem:
         self._schedule_deadline()
         if not events:
             return
-        for listener in list(self._event_listeners):
+        for listener in list(self.event_listeners):
             listener(events)
         self.save()
         self.notify(ALARM_KEY)
