@@ -420,6 +420,8 @@ async def _options_step(
         "camera",
         "captures",
         "alerts",
+        "sirens",
+        "wall_panel",
     ]
     return await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": step}

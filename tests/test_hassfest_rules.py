@@ -31,7 +31,9 @@ from custom_components.rpi_security.issues import (
     async_report_no_areas,
     async_report_phone_issues,
     async_report_presence_problems,
+    async_report_siren_problems,
     async_report_telegram_users,
+    async_report_wall_panel_mqtt,
 )
 
 from .hassfest_rules import (
@@ -56,6 +58,8 @@ FLOW_MODULES = (
     "target_flow",
     "user_flow",
     "repairs",
+    "siren_flow",
+    "output_options",
 )
 
 
@@ -193,6 +197,8 @@ async def test_issue_placeholders_the_problem_reports_fill_in(
     async_report_gpio_problems(hass, {problem: [door] for problem in GpioProblem})
     async_report_telegram_users(hass, ["Family chat"], 0)
     async_report_no_areas(hass, True)
+    async_report_siren_problems(hass, {"Hall siren (GPIO18)": "busy"})
+    async_report_wall_panel_mqtt(hass, missing=True)
     async_report_phone_issues(
         hass, "entry", {"alice": "Alice's phone"}, ["alice"], ["alice"]
     )

@@ -32,6 +32,8 @@ def _flow_errors() -> set[str]:
         "target_flow",
         "user_flow",
         "flow_fields",
+        "siren_flow",
+        "output_options",
     )
     nodes = [
         node

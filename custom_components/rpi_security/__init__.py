@@ -5,6 +5,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .access import access_store
+from .alarm_outputs import async_start_outputs, async_stop_outputs
 from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
@@ -37,6 +38,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: RpiSecurityConfigEntry) 
     """Start the system and its entities."""
     system = SecuritySystem(hass, entry, SystemConfig.from_entry(entry))
     await system.async_start()
+    # Sirens switched as the restored alarm stands; the wall panel over MQTT.
+    await async_start_outputs(system)
     entry.runtime_data = system
     # The system's device first: the sensors' devices hang under it.
     system.device_id = (
@@ -66,6 +69,7 @@ async def async_unload_entry(
         entry, system.parts.platforms
     )
     if unloaded:
+        await async_stop_outputs(system)  # every siren off
         await system.async_stop()
     return unloaded
 

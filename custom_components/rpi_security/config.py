@@ -100,6 +100,8 @@ from .engine.capture_policy import CaptureSettings
 from .engine.presence import ConfirmationRules
 from .engine.retention import RetentionLimits
 from .hardware.camera import CameraSettings
+from .mqtt_config import MQTT_DEFAULT_OPTIONS, WallPanelConfig
+from .siren_config import SIREN_DEFAULT_OPTIONS, OutputsConfig
 
 # The alarm's own settings are each area's (see area_config).
 DEFAULT_OPTIONS: dict[str, Any] = {
@@ -133,6 +135,8 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_RATE_LIMIT: 120,
     CONF_HEARTBEAT_URL: None,
     CONF_HEARTBEAT_MINUTES: 5,
+    **SIREN_DEFAULT_OPTIONS,
+    **MQTT_DEFAULT_OPTIONS,
 }
 
 # The sensor subentries of one type each (an existing sensor's says its own).
@@ -440,6 +444,9 @@ class SystemConfig:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     users: tuple[User, ...] = ()
     code_format: CodeFormat | None = None
+    # Sirens and strobes; wall panels over MQTT.
+    outputs: OutputsConfig = field(default_factory=OutputsConfig)
+    wall_panel: WallPanelConfig = field(default_factory=WallPanelConfig)
 
     @property
     def codes(self) -> bool:
@@ -532,6 +539,8 @@ class SystemConfig:
             else CodeFormat.NUMBER
             if all(user.numeric for user in coded)
             else CodeFormat.TEXT,
+            outputs=OutputsConfig.from_entry(entry, options),
+            wall_panel=WallPanelConfig.from_options(options),
         )
 
 

@@ -51,6 +51,8 @@ from .sensor_flow import (
     TamperSubentryFlow,
     WindowSubentryFlow,
 )
+from .siren_config import SUBENTRY_SIREN
+from .siren_flow import SirenSubentryFlow
 from .subentry_flows import PhoneSubentryFlow, PresenceEntitySubentryFlow
 from .target_flow import AlertTargetSubentryFlow
 from .user_flow import UserSubentryFlow
@@ -146,7 +148,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Areas, sensors of every type, phones, presence, targets, users."""
+        """Areas, sensors of every type, phones, presence, targets, users, sirens."""
         return {
             SUBENTRY_AREA: AreaSubentryFlow,
             SUBENTRY_DOOR: DoorSubentryFlow,
@@ -159,6 +161,7 @@ class RpiSecurityConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_PRESENCE_ENTITY: PresenceEntitySubentryFlow,
             SUBENTRY_TARGET: AlertTargetSubentryFlow,
             SUBENTRY_USER: UserSubentryFlow,
+            SUBENTRY_SIREN: SirenSubentryFlow,
         }
 
     @staticmethod

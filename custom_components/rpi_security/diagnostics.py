@@ -70,6 +70,7 @@ async def async_get_config_entry_diagnostics(
             "presence": _presence(system),
             "camera": _camera(system),
             "alerts": _alerts(system),
+            **_outputs(system),
         },
         TO_REDACT,
     )
@@ -153,6 +154,28 @@ def _alerts(system: SecuritySystem) -> dict[str, Any] | None:
         }
         if system.heartbeat
         else None,
+    }
+
+
+def _outputs(system: SecuritySystem) -> dict[str, Any]:
+    """Each siren (on, its pin held, why not) and whether the wall panel listens."""
+    outputs = system.outputs
+    if outputs is None:
+        return {}
+    sirens = outputs.sirens
+    return {
+        "sirens": {
+            output.name: {
+                "on": sirens.is_on(output.id),
+                "available": sirens.available(output.id) if output.on_gpio else None,
+                "error": err.detail if (err := sirens.errors.get(output.id)) else None,
+            }
+            for output in sirens.config.outputs
+        },
+        "wall_panel": {
+            "enabled": outputs.wall_panel.config.enabled,
+            "listening": outputs.wall_panel.listening,
+        },
     }
 
 

@@ -24,6 +24,7 @@ from homeassistant.helpers import entity_registry as er
 
 from .config import PhoneConfig, SensorConfig
 from .const import DOMAIN
+from .siren_config import OutputConfig
 
 if TYPE_CHECKING:
     from .system import SecuritySystem
@@ -44,6 +45,7 @@ class PartKind(StrEnum):
     PRESENCE_NETWORK = "presence_network"  # capture and ARP's health, with phones
     CAMERA = "camera"
     ALERTS = "alerts"  # the outbox, with alert targets
+    OUTPUT = "output"  # a siren on GPIO (one on an entity has that entity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Part:
     subentry_id: str | None = None
     sensor: SensorConfig | None = None
     phone: PhoneConfig | None = None
+    output: OutputConfig | None = None
 
 
 def system_part(kind: PartKind) -> Part:
@@ -77,6 +80,11 @@ def phone_part(phone: PhoneConfig) -> Part:
     return Part(PartKind.PHONE, phone.id, phone.id, phone=phone)
 
 
+def output_part(output: OutputConfig) -> Part:
+    """A siren's part."""
+    return Part(PartKind.OUTPUT, output.id, output.id, output=output)
+
+
 def wanted_parts(system: SecuritySystem) -> list[Part]:
     """The parts the system has now, with entities to show them."""
     config = system.config
@@ -96,6 +104,7 @@ def wanted_parts(system: SecuritySystem) -> list[Part]:
         parts.append(system_part(PartKind.CAMERA))
     if system.alerts is not None:
         parts.append(system_part(PartKind.ALERTS))
+    parts += [output_part(o) for o in config.outputs.outputs if o.on_gpio]
     return parts
 
 
@@ -122,6 +131,8 @@ def platforms_of(part: Part, simulation: bool) -> set[Platform]:
             return {Platform.BINARY_SENSOR, Platform.BUTTON, Platform.CAMERA}
         case PartKind.ALERTS:
             return {Platform.SENSOR}
+        case PartKind.OUTPUT:
+            return {Platform.SWITCH}
         case _:  # GPIO and the network's health
             return {Platform.BINARY_SENSOR}
 

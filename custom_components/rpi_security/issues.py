@@ -32,6 +32,9 @@ CAMERA_ISSUES = (
 PHONE_QUIET = "phone_quiet"
 PHONE_NEW_ADDRESS = "phone_new_address"
 PHONE_ISSUES = (PHONE_QUIET, PHONE_NEW_ADDRESS)
+# Sirens whose pin cannot be used; the wall panel on while MQTT is not set up.
+ISSUE_SIREN_UNAVAILABLE = "siren_unavailable"
+ISSUE_WALL_PANEL_NO_MQTT = "wall_panel_no_mqtt"
 
 
 @callback
@@ -139,6 +142,8 @@ def async_clear_issues(hass: HomeAssistant) -> None:
         ISSUE_STORAGE_DAMAGED,
         ISSUE_TELEGRAM_NO_USERS,
         ISSUE_NO_AREAS,
+        ISSUE_SIREN_UNAVAILABLE,
+        ISSUE_WALL_PANEL_NO_MQTT,
     ):
         ir.async_delete_issue(hass, DOMAIN, issue_id)
     registry = ir.async_get(hass)
@@ -170,6 +175,29 @@ def async_report_no_areas(hass: HomeAssistant, no_areas: bool) -> None:
     """Every area was removed: the sensors are shown, but nothing guards."""
     wanted: dict[str, dict[str, str]] = {ISSUE_NO_AREAS: {}} if no_areas else {}
     _async_sync_issues(hass, (ISSUE_NO_AREAS,), wanted, ir.IssueSeverity.ERROR)
+
+
+@callback
+def async_report_siren_problems(hass: HomeAssistant, failed: Mapping[str, str]) -> None:
+    """The sirens whose pin cannot be used ("Name (GPIOn)" -> why), or none."""
+    wanted = {}
+    if failed:
+        wanted[ISSUE_SIREN_UNAVAILABLE] = {
+            "sirens": ", ".join(failed),
+            "detail": next(iter(failed.values())),
+        }
+    _async_sync_issues(hass, (ISSUE_SIREN_UNAVAILABLE,), wanted, ir.IssueSeverity.ERROR)
+
+
+@callback
+def async_report_wall_panel_mqtt(hass: HomeAssistant, *, missing: bool) -> None:
+    """The wall panel is on, but Home Assistant's MQTT integration is not set up."""
+    wanted: dict[str, dict[str, str]] = (
+        {ISSUE_WALL_PANEL_NO_MQTT: {}} if missing else {}
+    )
+    _async_sync_issues(
+        hass, (ISSUE_WALL_PANEL_NO_MQTT,), wanted, ir.IssueSeverity.WARNING
+    )
 
 
 @callback

@@ -130,6 +130,8 @@ async def _async_apply(
     async_report_no_areas(system.hass, not new.areas)
     await _async_apply_presence(system, new)
     await _async_apply_alerts(system, new)
+    if system.outputs is not None:  # sirens and the wall panel
+        await system.outputs.async_apply(old, new)
     if system.camera_glue is not None and old.camera != new.camera:
         system.camera_glue.update_captures(new.camera)
     if (old.alerts.heartbeat_url, old.alerts.heartbeat_interval) != (

@@ -81,10 +81,11 @@ from .flow_fields import (
     present,
 )
 from .hardware.network import list_interfaces
+from .output_options import OutputOptionsSteps
 
 
-class RpiSecurityOptionsFlow(OptionsFlow):
-    """The alarm's behaviour (delays, rules) and its code."""
+class RpiSecurityOptionsFlow(OutputOptionsSteps, OptionsFlow):
+    """The alarm's behaviour (delays, rules) and its code; sirens, wall panel."""
 
     # The camera source chosen in the first camera step, for the second.
     _camera_source: CameraSource = CameraSource.NONE
@@ -95,7 +96,15 @@ class RpiSecurityOptionsFlow(OptionsFlow):
         """Choose what to change."""
         return self.async_show_menu(
             step_id="init",
-            menu_options=["house", "presence", "camera", "captures", "alerts"],
+            menu_options=[
+                "house",
+                "presence",
+                "camera",
+                "captures",
+                "alerts",
+                "sirens",
+                "wall_panel",
+            ],
         )
 
     @property

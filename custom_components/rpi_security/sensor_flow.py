@@ -57,7 +57,12 @@ from .flow_fields import (
     check_whole_numbers,
     number_field,
 )
-from .subentry_flows import SubentryFlowBase, in_use, validate_name
+from .subentry_flows import (
+    GPIO_SUBENTRIES,
+    SubentryFlowBase,
+    in_use,
+    validate_name,
+)
 
 SENSOR_SUBENTRIES = SENSOR_SUBENTRY_TYPES
 
@@ -237,7 +242,7 @@ class SensorSubentryFlow(SensorFlowBase):
             if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
                 errors[CONF_PIN] = "pin_reserved"
             if CONF_PIN not in errors and in_use(
-                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, SENSOR_SUBENTRIES
+                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
             ):
                 errors[CONF_PIN] = "pin_in_use"
             if not errors:

@@ -13,16 +13,15 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from .config import SensorConfig
-from .hardware.gpio import (
-    GpioProblem,
-    GpioUnavailableError,
-    close_pin_factory,
-    open_pin_factory,
-)
+from .hardware.gpio import GpioProblem, GpioUnavailableError
+from .hardware.shared_pins import SharedPinFactory
 from .inputs import ChangeCallback, EntitySensorInput, GpioSensorInput, SensorInput
 from .issues import async_report_gpio_problems
 
 _LOGGER = logging.getLogger(__name__)
+
+# The sensors' hold on the shared pin factory.
+_SENSORS = "sensors"
 
 
 class SensorInputs(Mapping[str, SensorInput]):
@@ -35,8 +34,12 @@ class SensorInputs(Mapping[str, SensorInput]):
         simulation: bool,
         on_change: ChangeCallback,
         on_health: Callable[[], None],
+        pins: SharedPinFactory | None = None,
     ) -> None:
-        """No input yet; :meth:`async_open` opens the configured ones."""
+        """No input yet; :meth:`async_open` opens the configured ones.
+
+        ``pins`` is the pin factory shared with the outputs (sirens).
+        """
         self._hass = hass
         self._simulation = simulation
         self._on_change = on_change
@@ -46,7 +49,12 @@ class SensorInputs(Mapping[str, SensorInput]):
         # still names them).
         self.former_names: dict[str, str] = {}
         self.problems: dict[GpioProblem, list[GpioSensorInput]] = {}
-        self.pin_factory: Any = None
+        self.pins = pins or SharedPinFactory(simulation, hass.loop)
+
+    @property
+    def pin_factory(self) -> Any:
+        """The gpiozero pin factory, while any pin is open."""
+        return self.pins.factory
 
     def __getitem__(self, sensor_id: str) -> SensorInput:
         """The input of a sensor."""
@@ -134,28 +142,24 @@ class SensorInputs(Mapping[str, SensorInput]):
 
     def _open_pins(self, gpio_inputs: list[GpioSensorInput]) -> None:
         """Open the pin factory, if not yet, and the pins (blocking)."""
-        if self.pin_factory is None:
-            try:
-                self.pin_factory = open_pin_factory(self._simulation, self._hass.loop)
-            except GpioUnavailableError as err:
-                for gpio_input in gpio_inputs:
-                    gpio_input.fail(err)
-                return
+        try:
+            factory = self.pins.acquire(_SENSORS)
+        except GpioUnavailableError as err:
+            for gpio_input in gpio_inputs:
+                gpio_input.fail(err)
+            return
         for gpio_input in gpio_inputs:
-            gpio_input.open(self.pin_factory, at_rest=self._simulation)
+            gpio_input.open(factory, at_rest=self._simulation)
 
     def _close_pin(self, gpio_input: GpioSensorInput, last: bool) -> None:
         gpio_input.close()
-        if last and self.pin_factory is not None:
-            close_pin_factory(self.pin_factory)
-            self.pin_factory = None
+        if last:
+            self.pins.release(_SENSORS)
 
     def _close_all(self) -> None:
         for gpio_input in self.on_gpio:
             gpio_input.close()
-        if self.pin_factory is not None:
-            close_pin_factory(self.pin_factory)
-            self.pin_factory = None
+        self.pins.release(_SENSORS)
 
     def _update_problems(self, *, announce: bool = True) -> None:
         problems: dict[GpioProblem, list[GpioSensorInput]] = {}

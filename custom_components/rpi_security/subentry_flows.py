@@ -1,7 +1,7 @@
 """Subentry flows: what they share, phones and presence entities.
 
 Sensors have their own module (:mod:`.sensor_flow`), and so do areas, alert
-targets and users.
+targets, users and sirens (:mod:`.siren_flow`).
 """
 
 import ipaddress
@@ -32,8 +32,11 @@ from .const import (
 )
 from .flow_fields import present
 from .hardware.network import normalize_mac
+from .siren_config import SUBENTRY_SIREN
 
 SENSOR_SUBENTRIES = SENSOR_SUBENTRY_TYPES
+# Everything wired to a pin: sensors, and sirens (outputs).
+GPIO_SUBENTRIES = (*SENSOR_SUBENTRIES, SUBENTRY_SIREN)
 TARGET_SUBENTRIES = (SUBENTRY_TARGET,)
 PRESENCE_SUBENTRIES = (SUBENTRY_PHONE, SUBENTRY_PRESENCE_ENTITY)
 

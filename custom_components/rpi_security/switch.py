@@ -1,4 +1,4 @@
-"""Switches: automatic arming, and in simulation mode the sensors and phones.
+"""Switches: automatic arming, sirens on GPIO, in simulation sensors and phones.
 
 In simulation mode each wired sensor's device has a switch that moves its
 simulated pin ("Open" for a door, "Motion" for a PIR), through the same
@@ -27,6 +27,7 @@ from .entity import (
 from .entity_parts import Part, PartKind
 from .inputs import GpioSensorInput
 from .presence_network import SimulatedPhones
+from .siren_switch import SirenSwitch
 from .system import RpiSecurityConfigEntry, SecuritySystem
 
 PARALLEL_UPDATES = 0
@@ -52,6 +53,8 @@ def _entities(system: SecuritySystem, part: Part) -> list[Entity]:
             return [SimulatedSensorSwitch(system, part.sensor)]
         case PartKind.PHONE if simulation and part.phone is not None:
             return [SimulatedPhoneSwitch(system, part.phone)]
+        case PartKind.OUTPUT if part.output is not None:
+            return [SirenSwitch(system, part.output)]
     return []
 
 

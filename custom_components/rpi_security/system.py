@@ -84,6 +84,7 @@ from .restore import async_load_parts, report_damage, restore_areas
 from .sensor_inputs import SensorInputs
 
 if TYPE_CHECKING:
+    from .alarm_outputs import AlarmOutputs
     from .remote_control import RemoteControl
 
 _LOGGER = logging.getLogger(__name__)
@@ -148,6 +149,8 @@ class SecuritySystem:
         self._store = state_store(hass, entry.entry_id)
         self.access = AccessControl(hass, entry.entry_id, config.users)
         self._listeners: dict[str, list[Callable[[], None]]] = {}
+        # Sirens and wall panels (alarm_outputs), set up with the entry.
+        self.outputs: AlarmOutputs | None = None
         self._cancel_deadline: Callable[[], None] | None = None
         self._deadline_at: float | None = None
         self._cancel_stop_listener: Callable[[], None] | None = None

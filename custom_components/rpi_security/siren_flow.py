@@ -1,0 +1,173 @@
+"""Add or change a siren or strobe: a GPIO pin, or an entity Home Assistant has."""
+
+from typing import Any
+
+from homeassistant.config_entries import SubentryFlowResult
+from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+)
+import probatio
+
+from .const import CONF_PIN, CONF_SOURCE, SOURCE_ENTITY, SOURCE_GPIO
+from .engine.sensors import AlarmKind
+from .flow_fields import HAT_EEPROM_PINS, check_whole_numbers, number_field
+from .siren_config import (
+    ACTIVE_HIGH,
+    ACTIVE_LOW,
+    CONF_ACTIVE_LEVEL,
+    CONF_ALARMS,
+    CONF_CHIRPS,
+    OUTPUT_DOMAINS,
+    SUBENTRY_SIREN,
+)
+from .subentry_flows import (
+    GPIO_SUBENTRIES,
+    SubentryFlowBase,
+    in_use,
+    validate_name,
+)
+
+SIREN_SUBENTRIES = (SUBENTRY_SIREN,)
+
+
+def _what_it_does() -> dict[probatio.Marker, Any]:
+    """The fields every siren has: the alarms it sounds for, and its chirps."""
+    return {
+        probatio.Required(CONF_ALARMS, default=[kind.value for kind in AlarmKind]): (
+            SelectSelector(
+                SelectSelectorConfig(
+                    options=[kind.value for kind in AlarmKind],
+                    multiple=True,
+                    mode=SelectSelectorMode.LIST,
+                    translation_key=CONF_ALARMS,
+                )
+            )
+        ),
+        probatio.Required(CONF_CHIRPS, default=True): BooleanSelector(),
+    }
+
+
+class SirenSubentryFlow(SubentryFlowBase):
+    """A siren, buzzer or strobe the alarm switches on and off."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Wired to a GPIO pin, or an entity Home Assistant already has."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a siren, keeping its kind of source."""
+        subentry = self._get_reconfigure_subentry()
+        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
+            return await self.async_step_entity()
+        return await self.async_step_gpio()
+
+    async def async_step_gpio(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A relay or a buzzer on a GPIO pin."""
+        entry = self._get_entry()
+        editing = self._editing()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            errors = validate_name(entry, name, editing, SIREN_SUBENTRIES)
+            check_whole_numbers(user_input, (CONF_PIN,), errors)
+            if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
+                errors[CONF_PIN] = "pin_reserved"
+            if CONF_PIN not in errors and in_use(
+                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
+            ):
+                errors[CONF_PIN] = "pin_in_use"
+            if not user_input.get(CONF_ALARMS):
+                errors[CONF_ALARMS] = "no_alarms"
+            if not errors:
+                pin = int(user_input[CONF_PIN])
+                data = {
+                    CONF_SOURCE: SOURCE_GPIO,
+                    CONF_PIN: pin,
+                    CONF_ACTIVE_LEVEL: user_input[CONF_ACTIVE_LEVEL],
+                    CONF_ALARMS: list(user_input[CONF_ALARMS]),
+                    CONF_CHIRPS: bool(user_input[CONF_CHIRPS]),
+                }
+                return self._finish(entry, editing, name, data, f"gpio_{pin}")
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_NAME): TextSelector(),
+                probatio.Required(CONF_PIN): number_field(CONF_PIN),
+                probatio.Required(CONF_ACTIVE_LEVEL, default=ACTIVE_HIGH): (
+                    SelectSelector(
+                        SelectSelectorConfig(
+                            options=[ACTIVE_HIGH, ACTIVE_LOW],
+                            mode=SelectSelectorMode.LIST,
+                            translation_key=CONF_ACTIVE_LEVEL,
+                        )
+                    )
+                ),
+                **_what_it_does(),
+            }
+        )
+        return self.async_show_form(
+            step_id=SOURCE_GPIO,
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._suggested(user_input, editing)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """A siren, switch or light that Home Assistant already has."""
+        entry = self._get_entry()
+        editing = self._editing()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            entity_id = str(user_input.get(CONF_ENTITY_ID, ""))
+            state = self.hass.states.get(entity_id)
+            name = str(user_input.get(CONF_NAME) or "").strip() or (
+                state.name if state else entity_id
+            )
+            errors = validate_name(entry, name, editing, SIREN_SUBENTRIES)
+            if state is None:
+                errors[CONF_ENTITY_ID] = "entity_not_found"
+            elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, SIREN_SUBENTRIES):
+                errors[CONF_ENTITY_ID] = "entity_in_use"
+            if not user_input.get(CONF_ALARMS):
+                errors[CONF_ALARMS] = "no_alarms"
+            if not errors:
+                data = {
+                    CONF_SOURCE: SOURCE_ENTITY,
+                    CONF_ENTITY_ID: entity_id,
+                    CONF_ALARMS: list(user_input[CONF_ALARMS]),
+                    CONF_CHIRPS: bool(user_input[CONF_CHIRPS]),
+                }
+                return self._finish(entry, editing, name, data, f"entity_{entity_id}")
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_ENTITY_ID): EntitySelector(
+                    EntitySelectorConfig(domain=list(OUTPUT_DOMAINS))
+                ),
+                probatio.Optional(CONF_NAME): TextSelector(),
+                **_what_it_does(),
+            }
+        )
+        return self.async_show_form(
+            step_id=SOURCE_ENTITY,
+            data_schema=self.add_suggested_values_to_schema(
+                schema, self._suggested(user_input, editing)
+            ),
+            errors=errors,
+        )
