@@ -345,9 +345,10 @@ async def test_arming_refused_names_the_open_sensors_and_force_arms(
     await hass.async_block_till_done()
     arm = f'{{"command": "ARM_AWAY", "code": "{ALICE_CODE}"'
     answer = await command(hass, panel, arm + "}", "FAILED_TO_ARM")
+    # A command to the whole house: the refusal names the area that refused.
     assert answer == {
         "event": "FAILED_TO_ARM",
-        "area": None,
+        "area": "home",
         "command": "ARM_AWAY",
         "sensors": [
             {

@@ -3,18 +3,19 @@
 Sirens (:mod:`.sirens`) and wall panels (:mod:`.mqtt_panel`) see the alarm
 only through :class:`AlarmPort`:
 
-* the areas, each with an id, a name and its state (:class:`AreaView`);
-* the engine's :class:`.engine.events.AlarmEvent` batches, each event's
-  ``area`` set to the id of the area it comes from;
-* commands to an area (or, with no area, the whole house), carried out by
-  the system's own ``async_arm`` / ``async_disarm``: the code rules, the
-  users' rights and the lock-out (counted before the first ``await``)
-  apply exactly as on the panel. A refusal comes back as a
-  :class:`CommandRefusedError` saying why, in words a wall panel knows.
+* the areas, each with its id, name, key (what a panel types), state, armed
+  mode, kind of alarm and the seconds left in its delay (:class:`AreaView`);
+* the engine's :class:`.engine.events.AlarmEvent` batches, each event
+  naming its ``area`` (an area's id);
+* commands to one area (or, with none, to every area: the whole house),
+  carried out by the system's own ``async_arm`` / ``async_disarm``
+  (:mod:`.area_commands`): the code rules, the users' rights (their areas
+  too) and the one lock-out (counted before the first ``await``) apply
+  exactly as on the panel, and a refused code is logged naming the wall
+  panel. A refusal comes back as a :class:`CommandRefusedError` saying why,
+  in words a wall panel knows, area by area when several were commanded.
 
-:class:`SystemAlarmPort` is today's system: one area, the system itself,
-whose id is the config entry's id (never stored: with one area every siren
-serves all areas and a panel says no area or the system's name).
+:class:`SystemAlarmPort` is the running system with its areas.
 """
 
 from collections.abc import Callable, Mapping
@@ -26,7 +27,17 @@ from typing import TYPE_CHECKING, Protocol
 from homeassistant.core import CALLBACK_TYPE, Context, callback
 from homeassistant.exceptions import ServiceValidationError
 
-from .engine.alarm import AlarmEvent, AlarmState, ArmingRefusedError, ArmMode
+from .area_commands import AreasRefusedError
+from .code_log import CodeSource
+from .engine.alarm import (
+    AlarmEvent,
+    AlarmState,
+    ArmingRefusedError,
+    ArmMode,
+    ArmModeNotEnabledError,
+    DisarmFirstError,
+)
+from .engine.events import AlarmError
 from .engine.sensors import AlarmKind
 from .engine.sirens import AreaState
 from .engine.wall_panel import PanelSensor
@@ -43,6 +54,8 @@ class AreaView:
 
     id: str
     name: str
+    # What a panel types for it and names it by: its name, slugged.
+    key: str
     state: AlarmState
     # The mode armed or being armed (kept through pending and triggered).
     armed_mode: ArmMode | None = None
@@ -61,9 +74,11 @@ class Refusal(StrEnum):
     SENSORS_IN_THE_WAY = "sensors_in_the_way"
     MODE_NOT_ENABLED = "mode_not_enabled"
     DISARM_FIRST = "disarm_first"
+    UNKNOWN_AREA = "unknown_area"
+    ARMING_FAILED = "arming_failed"
 
 
-# The system's translated errors, by the refusal each one is.
+# The gate's translated errors (code, rights, areas), by the refusal each is.
 _REFUSAL_OF_ERROR = {
     "code_required": Refusal.NO_CODE,
     "invalid_code": Refusal.WRONG_CODE,
@@ -71,29 +86,53 @@ _REFUSAL_OF_ERROR = {
     "user_may_not_arm": Refusal.USER_NOT_ALLOWED,
     "user_may_not_arm_mode": Refusal.USER_NOT_ALLOWED,
     "user_may_not_disarm": Refusal.USER_NOT_ALLOWED,
-    "doors_open": Refusal.SENSORS_IN_THE_WAY,
-    "arm_mode_not_enabled": Refusal.MODE_NOT_ENABLED,
-    "disarm_first": Refusal.DISARM_FIRST,
+    "user_may_not_area": Refusal.USER_NOT_ALLOWED,
+    "unknown_area": Refusal.UNKNOWN_AREA,
+    "no_areas": Refusal.UNKNOWN_AREA,
 }
 
 
+def _refusal_of_engine(err: AlarmError) -> Refusal:
+    """Why one area's machine refused to arm."""
+    if isinstance(err, ArmingRefusedError):
+        return Refusal.SENSORS_IN_THE_WAY
+    if isinstance(err, ArmModeNotEnabledError):
+        return Refusal.MODE_NOT_ENABLED
+    if isinstance(err, DisarmFirstError):
+        return Refusal.DISARM_FIRST
+    return Refusal.ARMING_FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRefusal:
+    """One area that refused: why, its state, the sensors in the way."""
+
+    area: str | None
+    reason: Refusal
+    state: AlarmState
+    sensors: tuple[str, ...] = ()
+
+
 class CommandRefusedError(Exception):
-    """A command the alarm refused; nothing changed (but the lock-out's count)."""
+    """A command refused (nothing changed but the lock-out's count), or in part.
+
+    ``refusals`` names each area that refused; with several areas commanded,
+    the others are armed all the same (``armed``). A refusal of the gate
+    (code, rights) is one, for the area asked (``None``: the whole house).
+    """
 
     def __init__(
-        self,
-        reason: Refusal,
-        *,
-        area: str | None = None,
-        state: AlarmState = AlarmState.DISARMED,
-        sensors: tuple[str, ...] = (),
+        self, refusals: list[AreaRefusal], armed: tuple[str, ...] = ()
     ) -> None:
-        """Keep why, the area asked for, its state, and the sensors in the way."""
-        super().__init__(reason.value)
-        self.reason = reason
-        self.area = area
-        self.state = state
-        self.sensors = sensors
+        """Keep the refusals, the first one's reason as the message."""
+        super().__init__(refusals[0].reason.value)
+        self.refusals = refusals
+        self.armed = armed
+
+    @property
+    def reason(self) -> Refusal:
+        """Why (the first area's reason)."""
+        return self.refusals[0].reason
 
 
 class AlarmPort(Protocol):
@@ -136,53 +175,36 @@ class AlarmPort(Protocol):
 
 
 class SystemAlarmPort:
-    """Today's system as an :class:`AlarmPort`: one area, the system itself."""
+    """The running system as an :class:`AlarmPort`: its areas, its one gate."""
 
     def __init__(self, system: SecuritySystem) -> None:
         """Talk to ``system``."""
         self._system = system
 
-    @property
-    def primary_id(self) -> str:
-        """The one area's id."""
-        return self._system.entry.entry_id
-
     def areas(self) -> list[AreaView]:
-        """The one area."""
-        system = self._system
-        machine = system.machine
+        """Every area of the system, the primary one first."""
+        now = time.time()
         return [
             AreaView(
-                id=self.primary_id,
-                name=system.config.name,
-                state=machine.state,
-                armed_mode=machine.armed_mode,
-                alarm_kind=machine.alarm_kind,
-                seconds_left=machine.seconds_left(time.time()),
+                id=area.id,
+                name=area.name,
+                key=area.config.key,
+                state=area.machine.state,
+                armed_mode=area.machine.armed_mode,
+                alarm_kind=area.machine.alarm_kind,
+                seconds_left=area.machine.seconds_left(now),
             )
+            for area in self._system.areas
         ]
 
     def area_states(self) -> Mapping[str | None, AreaState]:
-        """The one area's machine."""
-        return {self.primary_id: self._system.machine}
+        """Every area's machine, by area id."""
+        return {area.id: area.machine for area in self._system.areas}
 
     @callback
     def listen(self, listener: EventListener) -> CALLBACK_TYPE:
-        """Events of the one machine, named after the one area."""
-        primary = self.primary_id
-
-        @callback
-        def forward(events: list[AlarmEvent]) -> None:
-            listener(
-                [
-                    event if event.area is not None else event._replace(area=primary)
-                    for event in events
-                ]
-            )
-
-        listeners = self._system.event_listeners
-        listeners.append(forward)
-        return lambda: listeners.remove(forward)
+        """The areas' events (each names its area)."""
+        return self._system.subscribe_events(listener)
 
     def describe_sensor(self, sensor_id: str) -> PanelSensor:
         """A sensor's name and entity."""
@@ -190,6 +212,11 @@ class SystemAlarmPort:
         return PanelSensor(
             sensor_id, system.sensor_name(sensor_id), system.sensor_entity_id(sensor_id)
         )
+
+    def _panel_of(self, area: str | None) -> str | None:
+        """The panel a wrong code is reported on: the area's, or the house's."""
+        found = self._system.areas.get(area) if area is not None else None
+        return found.panel_entity_id if found else self._system.panel_entity_id
 
     async def async_arm(
         self,
@@ -202,14 +229,17 @@ class SystemAlarmPort:
         code_required: bool = False,
         context: Context | None = None,
     ) -> None:
-        """Arm through the system's gate."""
+        """Arm through the system's gate (the areas one by one)."""
         try:
             await self._system.async_arm(
                 mode,
+                area=area,
                 code=code,
                 force=force,
                 context=context,
                 via=via,
+                entity_id=self._panel_of(area),
+                source=CodeSource.WALL_PANEL,
                 code_required=code_required,
             )
         except ServiceValidationError as err:
@@ -225,16 +255,38 @@ class SystemAlarmPort:
     ) -> None:
         """Disarm through the system's gate."""
         try:
-            await self._system.async_disarm(code=code, context=context, via=via)
+            await self._system.async_disarm(
+                area=area,
+                code=code,
+                context=context,
+                via=via,
+                entity_id=self._panel_of(area),
+                source=CodeSource.WALL_PANEL,
+            )
         except ServiceValidationError as err:
             raise self._refused(err, area) from err
 
+    def _state(self, area: str | None) -> AlarmState:
+        found = self._system.areas.get(area) if area is not None else None
+        if found is not None:
+            return found.machine.state
+        return self._system.house_state().state
+
     def _refused(self, err: ServiceValidationError, area: str | None) -> Exception:
+        if isinstance(err, AreasRefusedError):
+            return CommandRefusedError(
+                [
+                    AreaRefusal(
+                        area_id,
+                        _refusal_of_engine(cause),
+                        self._state(area_id),
+                        cause.sensors if isinstance(cause, ArmingRefusedError) else (),
+                    )
+                    for area_id, cause in err.refusals.items()
+                ],
+                err.armed,
+            )
         reason = _REFUSAL_OF_ERROR.get(err.translation_key or "")
         if reason is None:
             return err  # not a refusal of ours: let it be seen
-        cause = err.__cause__
-        sensors = cause.sensors if isinstance(cause, ArmingRefusedError) else ()
-        return CommandRefusedError(
-            reason, area=area, state=self._system.machine.state, sensors=sensors
-        )
+        return CommandRefusedError([AreaRefusal(area, reason, self._state(area))])

@@ -104,6 +104,7 @@ class AreaCommands:
         requester: User | None,
         entity_id: str | None,
         source: CodeSource | None,
+        code_required: bool = False,
     ) -> Grant:
         system = self._system
         return await system.access.async_authorize(
@@ -113,7 +114,8 @@ class AreaCommands:
             requester=requester or system.access.linked_user(context),
             trusted=requester is not None,
             areas=[(area.id, area.name) for area in targets],
-            arm_needs_code=any(area.config.code_arm_required for area in targets),
+            arm_needs_code=code_required
+            or any(area.config.code_arm_required for area in targets),
             entity_id=entity_id,
             source=source,
             context=context,
@@ -133,12 +135,14 @@ class AreaCommands:
         via: str | None = None,
         entity_id: str | None = None,
         source: CodeSource | None = None,
+        code_required: bool = False,
     ) -> list[str]:
         """Arm ``area`` (or ``areas``, or every area) in ``mode``.
 
         Returns the areas now arming or armed. Raises :class:`AreasRefusedError`
         when an area refused (the others are armed all the same), or the
-        gate's error (code, rights).
+        gate's error (code, rights). ``code_required``: a code (once a user
+        has one) even where the areas arm without (the wall panel's option).
         """
         system = self._system
         targets = self.targets(area, areas)
@@ -151,6 +155,7 @@ class AreaCommands:
             requester=requester,
             entity_id=entity_id,
             source=source,
+            code_required=code_required,
         )
         changed_by = await system.access.async_who(grant, via, context)
         result = system.areas.arm(

@@ -31,6 +31,7 @@ class CodeSource(StrEnum):
     ACTION = "the rpi_security.arm action"
     TELEGRAM = "Telegram"
     APP = "a notification's Disarm button"
+    WALL_PANEL = "the MQTT wall panel"
 
 
 async def async_describe_source(

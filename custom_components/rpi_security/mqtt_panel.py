@@ -4,15 +4,18 @@ The protocol (what travels, how commands are read) is the engine's
 (:mod:`.engine.wall_panel`); this module carries it over the user's broker:
 
 * the state of the whole house (retained) on the state topic, and of each
-  area on its own (:func:`.mqtt_config.area_topic`), published at start, on
-  every change and again whenever the MQTT client reconnects;
-* events on the event topic: arming, an alarm with its sensors, arming
-  refused with the sensors in the way, a wrong or missing code, a command
-  not allowed (with why), a payload that is not a command;
-* commands from the command topic, carried out one after the other through
-  the alarm's own gate (:class:`.alarm_port.AlarmPort`): codes, users'
-  rights and the lock-out apply exactly as on the panel. A retained command
-  is ignored: a broker replays it at every start.
+  area on its own (:func:`.mqtt_config.area_topic`, the area's key in it),
+  published at start, on every change and again whenever the MQTT client
+  reconnects;
+* events on the event topic, each naming its area (``null``: the whole
+  house): arming, an alarm with its sensors, arming refused with the
+  sensors in the way, a wrong or missing code, a command not allowed (with
+  why), a payload that is not a command;
+* commands from the command topic, for an area (its key or id) or the whole
+  house, carried out one after the other through the alarm's own gate
+  (:class:`.alarm_port.AlarmPort`): codes, users' rights and the lock-out
+  apply exactly as on the panel. A retained command is ignored: a broker
+  replays it at every start.
 
 Payloads are never logged: a command may carry a code. The MQTT integration
 is imported only when the wall panel is on (its library comes with it).
@@ -26,15 +29,19 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
-from .alarm_port import AlarmPort, AreaView, CommandRefusedError, Refusal
+from .alarm_port import (
+    AlarmPort,
+    AreaRefusal,
+    AreaView,
+    CommandRefusedError,
+    Refusal,
+)
 from .engine.alarm import AlarmEvent, EventType
 from .engine.areas import combined_state
 from .engine.wall_panel import (
     CommandRejectedError,
     PanelRequest,
     alarm_event_payload,
-    area_keys,
-    area_slug,
     encode,
     failed_to_arm_payload,
     no_code_payload,
@@ -185,7 +192,7 @@ class MqttWallPanel:
         house = combined_state(area.state for area in areas).state
         states = {config.state_topic: state_payload(house)}
         for area in areas:
-            topic = area_topic(config.state_topic, area_slug(area.name))
+            topic = area_topic(config.state_topic, area.key)
             states[topic] = state_payload(area.state)
         return states
 
@@ -231,12 +238,14 @@ class MqttWallPanel:
                 message.topic,
             )
             return
-        areas = self._port.areas()
+        # What a panel may call an area: its key (slugged name) or its id.
+        keys = {}
+        for area in self._port.areas():
+            keys[area.key] = keys[area.id] = area.id
         payload = message.payload
         try:
             request = parse_command(
-                payload if isinstance(payload, str) else bytes(payload),
-                area_keys({area.id: area.name for area in areas}),
+                payload if isinstance(payload, str) else bytes(payload), keys
             )
         except CommandRejectedError as err:
             _LOGGER.warning("Refused a wall panel command: %s", err.reason.value)
@@ -272,25 +281,29 @@ class MqttWallPanel:
                         context=Context(),
                     )
             except CommandRefusedError as err:
-                self._publish_event(self._refusal(request, err))
+                areas = {area.id: area for area in port.areas()}
+                for refusal in err.refusals:  # one event per area that refused
+                    self._publish_event(self._refusal(request, refusal, areas))
 
     def _refusal(
-        self, request: PanelRequest, err: CommandRefusedError
+        self,
+        request: PanelRequest,
+        refusal: AreaRefusal,
+        areas: dict[str, AreaView],
     ) -> dict[str, Any]:
-        areas = {area.id: area for area in self._port.areas()}
-        area = _slug(areas.get(request.area or ""))
+        area = _slug(areas.get(refusal.area or ""))
         command = request.command
-        match err.reason:
+        match refusal.reason:
             case Refusal.NO_CODE:
                 return no_code_payload(area, command)
             case Refusal.WRONG_CODE:
                 return wrong_code_payload(area, command)
             case Refusal.SENSORS_IN_THE_WAY:
-                sensors = [self._port.describe_sensor(s) for s in err.sensors]
+                sensors = [self._port.describe_sensor(s) for s in refusal.sensors]
                 return failed_to_arm_payload(area, command, sensors)
-        return not_allowed_payload(area, command, err.state, err.reason.value)
+        return not_allowed_payload(area, command, refusal.state, refusal.reason.value)
 
 
 def _slug(area: AreaView | None) -> str | None:
     """What panels call an area (``None``: the whole house)."""
-    return area_slug(area.name) if area is not None else None
+    return area.key if area is not None else None

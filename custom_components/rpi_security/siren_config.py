@@ -7,13 +7,14 @@ alarm it sounds for and whether it chirps; the entry's options hold how long
 the chirps on arming and disarming last (0: none).
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_ENTITY_ID
 
+from .area_config import area_subentries
 from .const import CONF_PIN, CONF_SOURCE, SOURCE_ENTITY
 from .engine.sensors import AlarmKind
 from .engine.sirens import EVERY_ALARM, Output, SirenSettings
@@ -24,7 +25,7 @@ ACTIVE_HIGH: Final = "high"
 ACTIVE_LOW: Final = "low"
 CONF_ALARMS: Final = "alarms"
 CONF_CHIRPS: Final = "chirps"
-# Area ids (empty: every area); no form asks for it until there are areas.
+# Area ids (empty: every area); the form asks once there are two areas.
 CONF_AREAS: Final = "areas"
 
 # Options: the chirps' lengths, in seconds.
@@ -65,14 +66,21 @@ class OutputConfig:
         return Output(self.id, self.areas, self.alarms, self.chirps)
 
     @classmethod
-    def from_subentry(cls, subentry: ConfigSubentry) -> OutputConfig:
-        """Read a siren subentry."""
+    def from_subentry(
+        cls, subentry: ConfigSubentry, area_ids: Collection[str]
+    ) -> OutputConfig:
+        """Read a siren subentry; ``area_ids`` are the areas there are now.
+
+        Areas removed since are forgotten; a siren left with none of its
+        areas serves every area (a siren that never sounds guards nothing).
+        """
         data = subentry.data
         alarms = frozenset(AlarmKind(kind) for kind in data.get(CONF_ALARMS) or ())
+        areas = frozenset(a for a in data.get(CONF_AREAS) or () if a in area_ids)
         common: dict[str, Any] = {
             "id": subentry.subentry_id,
             "name": subentry.title,
-            "areas": frozenset(data.get(CONF_AREAS) or ()),
+            "areas": areas,
             "alarms": alarms or EVERY_ALARM,
             "chirps": bool(data.get(CONF_CHIRPS, True)),
         }
@@ -107,9 +115,10 @@ class OutputsConfig:
         cls, entry: ConfigEntry, options: Mapping[str, Any]
     ) -> OutputsConfig:
         """Read the siren subentries and the chirp options."""
+        area_ids = {s.subentry_id for s in area_subentries(entry)}
         return cls(
             outputs=tuple(
-                OutputConfig.from_subentry(subentry)
+                OutputConfig.from_subentry(subentry, area_ids)
                 for subentry in entry.subentries.values()
                 if subentry.subentry_type == SUBENTRY_SIREN
             ),

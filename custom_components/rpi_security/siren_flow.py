@@ -2,12 +2,13 @@
 
 from typing import Any
 
-from homeassistant.config_entries import SubentryFlowResult
+from homeassistant.config_entries import ConfigEntry, SubentryFlowResult
 from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -15,6 +16,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
+from .area_config import area_subentries
 from .const import CONF_PIN, CONF_SOURCE, SOURCE_ENTITY, SOURCE_GPIO
 from .engine.sensors import AlarmKind
 from .flow_fields import HAT_EEPROM_PINS, check_whole_numbers, number_field
@@ -23,6 +25,7 @@ from .siren_config import (
     ACTIVE_LOW,
     CONF_ACTIVE_LEVEL,
     CONF_ALARMS,
+    CONF_AREAS,
     CONF_CHIRPS,
     OUTPUT_DOMAINS,
     SUBENTRY_SIREN,
@@ -37,9 +40,19 @@ from .subentry_flows import (
 SIREN_SUBENTRIES = (SUBENTRY_SIREN,)
 
 
-def _what_it_does() -> dict[probatio.Marker, Any]:
-    """The fields every siren has: the alarms it sounds for, and its chirps."""
-    return {
+def _what_it_does(areas: list[SelectOptionDict]) -> dict[probatio.Marker, Any]:
+    """The fields every siren has: its areas, the alarms it sounds for, chirps.
+
+    The areas are asked once there are two: none chosen is every area.
+    """
+    fields: dict[probatio.Marker, Any] = {}
+    if len(areas) > 1:
+        fields[probatio.Optional(CONF_AREAS, default=[])] = SelectSelector(
+            SelectSelectorConfig(
+                options=areas, multiple=True, mode=SelectSelectorMode.LIST
+            )
+        )
+    return fields | {
         probatio.Required(CONF_ALARMS, default=[kind.value for kind in AlarmKind]): (
             SelectSelector(
                 SelectSelectorConfig(
@@ -52,6 +65,19 @@ def _what_it_does() -> dict[probatio.Marker, Any]:
         ),
         probatio.Required(CONF_CHIRPS, default=True): BooleanSelector(),
     }
+
+
+def _chosen_areas(entry: ConfigEntry, user_input: dict[str, Any]) -> list[str]:
+    """The areas chosen that exist (none: every area)."""
+    known = {s.subentry_id for s in area_subentries(entry)}
+    return [a for a in user_input.get(CONF_AREAS) or () if a in known]
+
+
+def _area_options(entry: ConfigEntry) -> list[SelectOptionDict]:
+    return [
+        SelectOptionDict(value=s.subentry_id, label=s.title)
+        for s in area_subentries(entry)
+    ]
 
 
 class SirenSubentryFlow(SubentryFlowBase):
@@ -101,6 +127,7 @@ class SirenSubentryFlow(SubentryFlowBase):
                     CONF_ACTIVE_LEVEL: user_input[CONF_ACTIVE_LEVEL],
                     CONF_ALARMS: list(user_input[CONF_ALARMS]),
                     CONF_CHIRPS: bool(user_input[CONF_CHIRPS]),
+                    CONF_AREAS: _chosen_areas(entry, user_input),
                 }
                 return self._finish(entry, editing, name, data, f"gpio_{pin}")
         schema = probatio.Schema(
@@ -116,7 +143,7 @@ class SirenSubentryFlow(SubentryFlowBase):
                         )
                     )
                 ),
-                **_what_it_does(),
+                **_what_it_does(_area_options(entry)),
             }
         )
         return self.async_show_form(
@@ -153,6 +180,7 @@ class SirenSubentryFlow(SubentryFlowBase):
                     CONF_ENTITY_ID: entity_id,
                     CONF_ALARMS: list(user_input[CONF_ALARMS]),
                     CONF_CHIRPS: bool(user_input[CONF_CHIRPS]),
+                    CONF_AREAS: _chosen_areas(entry, user_input),
                 }
                 return self._finish(entry, editing, name, data, f"entity_{entity_id}")
         schema = probatio.Schema(
@@ -161,7 +189,7 @@ class SirenSubentryFlow(SubentryFlowBase):
                     EntitySelectorConfig(domain=list(OUTPUT_DOMAINS))
                 ),
                 probatio.Optional(CONF_NAME): TextSelector(),
-                **_what_it_does(),
+                **_what_it_does(_area_options(entry)),
             }
         )
         return self.async_show_form(
