@@ -17,6 +17,14 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.rpi_security.const import DOMAIN
 
+from .areas import (
+    GARAGE,
+    GARAGE_ID,
+    HOUSE,
+    areas_entry,
+    house_and_garage,
+    set_up,
+)
 from .helpers import (
     FRONT_DOOR_PIN,
     PANEL,
@@ -276,3 +284,30 @@ async def test_chirp_lengths_apply_at_once(
         async_fire_time_changed_exact(hass)
         await hass.async_block_till_done()
         assert siren_pin.state is sounding
+
+
+async def test_with_two_areas_a_siren_is_given_the_areas_it_serves(
+    hass: HomeAssistant,
+) -> None:
+    entry = await set_up(hass, areas_entry(house_and_garage()))
+    result = await siren_flow(hass, entry, "gpio")
+    assert "areas" in {str(key) for key in result["data_schema"].schema}
+    result = await submit(hass, result["flow_id"], **GPIO_SIREN, areas=[GARAGE_ID])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    subentry = entry.subentries[siren_id(entry, "Hall siren")]
+    assert subentry.data["areas"] == [GARAGE_ID]
+    # The house's alarm leaves it quiet; the garage's sounds it.
+    for panel, sounds in ((HOUSE, False), (GARAGE, True)):
+        await hass.services.async_call(
+            "alarm_control_panel", "alarm_trigger", {"entity_id": panel}, blocking=True
+        )
+        await hass.async_block_till_done()
+        assert hass.states.get(SIREN).state == ("on" if sounds else "off")
+    assert await hass.config_entries.async_unload(entry.entry_id)  # pins freed
+
+
+async def test_with_one_area_the_siren_form_does_not_ask_for_areas(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    result = await siren_flow(hass, loaded_entry, "gpio")
+    assert "areas" not in {str(key) for key in result["data_schema"].schema}

@@ -22,9 +22,20 @@ from custom_components.rpi_security.diagnostics import (
     async_get_config_entry_diagnostics,
 )
 
+from .areas import (
+    GARAGE,
+    GARAGE_DOOR_PIN,
+    GARAGE_ID,
+    HOUSE,
+    HOUSE_ID,
+    areas_entry,
+    house_and_garage,
+    set_up,
+)
 from .helpers import (
     PANEL,
     advance,
+    drive,
     open_front_door,
     pin,
     restarted,
@@ -379,3 +390,44 @@ async def test_a_siren_entity_not_there_yet_is_switched_once_it_is(
     hass.states.async_set(STROBE, "off")
     await hass.async_block_till_done()
     assert calls(STROBE) == ["turn_on"]
+
+
+def serving(subentry: dict[str, Any], *areas: str) -> dict[str, Any]:
+    """A siren subentry serving ``areas`` only."""
+    return {**subentry, "data": {**subentry["data"], "areas": list(areas)}}
+
+
+async def test_with_areas_a_siren_sounds_only_for_the_areas_it_serves(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """The buzzer serves the garage; the relay's siren the house."""
+    buzzer, relay = siren_subentries()[:2]
+    entry = await set_up(
+        hass,
+        areas_entry(
+            house_and_garage(serving(buzzer, GARAGE_ID), serving(relay, HOUSE_ID))
+        ),
+    )
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_arm_away", {"entity_id": GARAGE}, blocking=True
+    )
+    await advance(hass, freezer, 30)
+    await drive(hass, entry, GARAGE_DOOR_PIN, high=True)
+    await advance(hass, freezer, 20)  # the garage's entry delay
+    assert hass.states.get(GARAGE).state == AlarmControlPanelState.TRIGGERED
+    assert hass.states.get(HOUSE).state == AlarmControlPanelState.DISARMED
+    assert sounding(entry) == (True, False)
+
+    await advance(hass, freezer, 59)  # the trigger time is 60 s
+    assert sounding(entry) == (True, False)
+    await advance(hass, freezer, 1)
+    assert hass.states.get(GARAGE).state == AlarmControlPanelState.ARMED_AWAY
+    assert sounding(entry) == (False, False)
+
+    # The house's alarm sounds the house's siren, not the garage's buzzer.
+    await hass.services.async_call(
+        "alarm_control_panel", "alarm_trigger", {"entity_id": HOUSE}, blocking=True
+    )
+    await hass.async_block_till_done()
+    assert sounding(entry) == (False, True)
+    assert await hass.config_entries.async_unload(entry.entry_id)  # pins freed
