@@ -265,9 +265,13 @@ async def configure(hass: Hass, *, simulation: bool, lan: str) -> None:
         headers = await _log_in(session, hass.url)
 
         async def flow(flows: str, handler: Any, steps: list[dict[str, Any]]) -> Any:
-            return await _flow(
+            result = await _flow(
                 session, hass.url, headers, flows=flows, handler=handler, steps=steps
             )
+            # A flow left half-way would measure a smaller system than claimed.
+            if result.get("type") != "create_entry":
+                raise SystemExit(f"{flows} {handler} did not finish: {result}")
+            return result
 
         created = await flow(
             "flow", "rpi_security", [{"name": "RPi Security", "simulation": simulation}]
@@ -275,7 +279,10 @@ async def configure(hass: Hass, *, simulation: bool, lan: str) -> None:
         entry_id = created["result"]["entry_id"]
         for kind, answer in SENSORS:
             await flow(
-                "subentries/flow", [entry_id, kind], [{"next_step_id": "gpio"}, answer]
+                "subentries/flow",
+                [entry_id, kind],
+                # Then where it guards and how: the type's usual options.
+                [{"next_step_id": "gpio"}, answer, {}],
             )
         for name, mac in PHONES.items():
             await flow(

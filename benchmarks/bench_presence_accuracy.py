@@ -42,12 +42,11 @@ from typing import Any
 
 from harness import ROOT, Result, record  # noqa: F401  (ROOT: the repository on the path)
 from household_model import MINUTE, Household, generate, percentile
-from presence_systems import CONSIDER_HOME, POLL, OurSystem, Record, run_baseline
+from presence_systems import AREA, CONSIDER_HOME, POLL, OurSystem, Record, run_baseline
 
-from custom_components.rpi_security.config import DEFAULT_OPTIONS
 from custom_components.rpi_security.engine.alarm import ARMED_STATES, AlarmState
 
-ENTRY_DELAY = float(DEFAULT_OPTIONS["entry_delay"])
+ENTRY_DELAY = AREA.settings.entry_delay  # a new area's default
 
 
 # -- figures ----------------------------------------------------------------------

@@ -24,15 +24,13 @@ import math
 import random
 from typing import Any
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import State
 from household_model import DAY, JOIN, MINUTE, Household, is_night
 import numpy as np
 
-from custom_components.rpi_security.config import (
-    DEFAULT_OPTIONS,
-    alarm_settings,
-    presence_settings,
-)
+from custom_components.rpi_security.area_config import AREA_DEFAULTS, read_area
+from custom_components.rpi_security.config import DEFAULT_OPTIONS, presence_settings
 from custom_components.rpi_security.engine.alarm import (
     AlarmEvent,
     AlarmMachine,
@@ -64,6 +62,13 @@ HOUR = 3600.0
 FRAME_KIND = {"frame": FrameKind.MULTICAST, JOIN: FrameKind.DHCP}
 ZONE_STATE = {True: State("person.p", "home"), False: State("person.p", "not_home")}
 SETTINGS = presence_settings(DEFAULT_OPTIONS)
+# The area a new system starts with, with its default settings.
+AREA = read_area(
+    ConfigSubentry(
+        data=AREA_DEFAULTS, subentry_type="area", title="Home", unique_id=None
+    ),
+    [DOOR],
+)
 
 
 @dataclass
@@ -84,7 +89,7 @@ class AlarmUnderTest:
         self.household = household
         self.rng = rng
         self.machine = AlarmMachine(
-            settings=alarm_settings(DEFAULT_OPTIONS), sensors={DOOR: SensorKind.DOOR}
+            settings=AREA.settings, sensors={DOOR: SensorKind.DOOR}
         )
         self.record = Record()
         self.timers: list[tuple[float, int, str, Any]] = []
