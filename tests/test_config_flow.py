@@ -1,5 +1,7 @@
 """The config flow: the system, its sensors (subentries) and its options."""
 
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -15,6 +17,14 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.rpi_security.const import DOMAIN
 
 from .helpers import FRONT_DOOR_ID, PANEL, with_options
+
+TRANSLATIONS = (
+    Path(__file__).parent.parent
+    / "custom_components"
+    / "rpi_security"
+    / "translations"
+    / "en.json"
+)
 
 
 async def test_user_step_creates_the_system(hass: HomeAssistant) -> None:
@@ -184,6 +194,28 @@ async def test_the_pin_of_a_new_sensor_is_not_filled_in(
     result = await loaded_entry.start_subentry_reconfigure_flow(hass, FRONT_DOOR_ID)
     pin = next(k for k in result["data_schema"].schema if str(k) == "pin")
     assert pin.description == {"suggested_value": 17}
+
+
+@pytest.mark.parametrize(
+    "subentry_type", ["door", "window", "motion", "tamper", "environmental", "siren"]
+)
+async def test_no_gpio_form_fills_in_a_pin_and_each_says_it_is_needed(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, subentry_type: str
+) -> None:
+    """Every form with a pin: empty at first, and a translated error when left so."""
+    result = await _start_subentry(hass, loaded_entry, subentry_type, "gpio")
+    pin = next(k for k in result["data_schema"].schema if str(k) == "pin")
+    assert not isinstance(pin, probatio.Required)
+    assert pin.default is probatio.UNDEFINED
+    answer: dict[str, Any] = {"name": "Garage"}
+    if subentry_type == "siren":
+        answer["alarms"] = ["intrusion"]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], answer
+    )
+    assert result["errors"] == {"pin": "pin_required"}
+    strings = json.loads(TRANSLATIONS.read_text())
+    assert strings["config_subentries"][subentry_type]["error"]["pin_required"]
 
 
 async def test_add_a_gpio_pir(

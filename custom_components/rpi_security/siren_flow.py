@@ -111,6 +111,8 @@ class SirenSubentryFlow(SubentryFlowBase):
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = validate_name(entry, name, editing, SIREN_SUBENTRIES)
             check_whole_numbers(user_input, (CONF_PIN,), errors)
+            if user_input.get(CONF_PIN) is None:
+                errors[CONF_PIN] = "pin_required"
             if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
                 errors[CONF_PIN] = "pin_reserved"
             if CONF_PIN not in errors and in_use(
@@ -133,7 +135,8 @@ class SirenSubentryFlow(SubentryFlowBase):
         schema = probatio.Schema(
             {
                 probatio.Required(CONF_NAME): TextSelector(),
-                probatio.Required(CONF_PIN): number_field(CONF_PIN),
+                # Optional, or the frontend would fill in 0: the user must choose.
+                probatio.Optional(CONF_PIN): number_field(CONF_PIN),
                 probatio.Required(CONF_ACTIVE_LEVEL, default=ACTIVE_HIGH): (
                     SelectSelector(
                         SelectSelectorConfig(
