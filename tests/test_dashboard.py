@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from .helpers import ALICE, phone_subentries, with_options
+from .live import add_gpio_door
 
 ADD_DASHBOARD = "button.home_add_security_dashboard"
 DASHBOARD = "rpi-security"
@@ -103,6 +104,29 @@ async def test_one_press_adds_a_ready_security_dashboard(
         for row in card.get("entities", [card.get("entity")]):
             entity_id = row["entity"] if isinstance(row, dict) else row
             assert hass.states.get(entity_id) is not None, entity_id
+
+
+async def sensors_on_it(ws: Any) -> list[Any]:
+    await ws.send_json_auto_id({"type": "lovelace/config", "url_path": DASHBOARD})
+    answer = await ws.receive_json()
+    assert answer["success"]
+    [view] = answer["result"]["views"]
+    [card] = [c for c in view["cards"] if c.get("title") == "Sensors"]
+    return list(card["entities"])
+
+
+async def test_pressing_again_brings_an_untouched_dashboard_up_to_date(
+    hass: HomeAssistant,
+    system: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    ws = await hass_ws_client(hass)
+    await press(hass)
+    assert "binary_sensor.garage_door" not in await sensors_on_it(ws)
+    await add_gpio_door(hass, system, "Garage door", 22)
+    await press(hass)
+    assert "binary_sensor.garage_door" in await sensors_on_it(ws)
+    assert len(await dashboards(ws)) == 1
 
 
 async def test_the_dashboard_is_added_once_and_never_overwritten(

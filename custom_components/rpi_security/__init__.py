@@ -9,6 +9,7 @@ from .alarm_outputs import async_start_outputs, async_stop_outputs
 from .alerts import alerts_store
 from .config import SystemConfig
 from .const import DOMAIN
+from .dashboard import dashboard_store
 from .entity import system_device_info
 from .issues import async_clear_issues
 from .live_config import async_apply_changes, async_start_remote_control
@@ -81,6 +82,7 @@ async def async_remove_entry(
     await state_store(hass, entry.entry_id).async_remove()
     await alerts_store(hass, entry.entry_id).async_remove()
     await access_store(hass, entry.entry_id).async_remove()
+    await dashboard_store(hass, entry.entry_id).async_remove()
     async_clear_issues(hass)
 
 

@@ -5,11 +5,16 @@ Settings > Dashboards edits), so it can be changed or deleted there like any
 other. It holds the panel, the camera, the sensors, who is home, and in
 simulation mode the controls that move the simulated sensors and phones.
 Entities are looked up in the registry by their unique ids, so renamed
-entities are found. An existing Security dashboard is never overwritten.
+entities are found. Pressing again brings the dashboard up to date (a new
+area, sensor or phone) only while it is exactly as it was made: a
+fingerprint of what was saved is kept, and a dashboard the user changed is
+never overwritten.
 """
 
 from collections.abc import Iterable
+import hashlib
 import inspect
+import json
 from typing import Any
 
 from homeassistant.components.websocket_api.const import DOMAIN as WEBSOCKET_API
@@ -17,6 +22,7 @@ from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
 
 from .const import DOMAIN
@@ -42,21 +48,42 @@ async def async_add_dashboard(hass: HomeAssistant, system: SecuritySystem) -> No
     texts = await _async_texts(hass)
     title = texts.get("dashboard_title", "Security")
     dashboards = hass.data[LOVELACE_DATA].dashboards
+    store = dashboard_store(hass, system.entry.entry_id)
+    config = dashboard_config(hass, system, texts)
     if URL_PATH in dashboards:
-        raise _error("dashboard_exists", title=title)
-    collection = _dashboards_collection(hass)
-    if collection is None:
-        raise _error("dashboards_unavailable")
-    await collection.async_create_item(
-        {
-            "url_path": URL_PATH,
-            "title": title,
-            "icon": ICON,
-            "show_in_sidebar": True,
-            "require_admin": False,
-        }
-    )
-    await dashboards[URL_PATH].async_save(dashboard_config(hass, system, texts))
+        made = await store.async_load()
+        try:
+            saved: Any = await dashboards[URL_PATH].async_load(False)
+        except HomeAssistantError:  # no config of its own (not ours)
+            saved = None
+        if not isinstance(made, dict) or made.get("fingerprint") != _fingerprint(saved):
+            raise _error("dashboard_exists", title=title)
+    else:
+        collection = _dashboards_collection(hass)
+        if collection is None:
+            raise _error("dashboards_unavailable")
+        await collection.async_create_item(
+            {
+                "url_path": URL_PATH,
+                "title": title,
+                "icon": ICON,
+                "show_in_sidebar": True,
+                "require_admin": False,
+            }
+        )
+    await dashboards[URL_PATH].async_save(config)
+    await store.async_save({"fingerprint": _fingerprint(config)})
+
+
+def dashboard_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """Where the fingerprint of the dashboard as last made is kept."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.dashboard")
+
+
+def _fingerprint(config: Any) -> str:
+    """The same for the same dashboard, whatever the order of its keys."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _dashboards_collection(hass: HomeAssistant) -> Any:
