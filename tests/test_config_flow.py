@@ -492,7 +492,7 @@ async def test_add_a_phone(hass: HomeAssistant, loaded_entry: MockConfigEntry) -
     # never heard, it is unknown, and unknown never arms the house.
     await hass.async_block_till_done(wait_background_tasks=True)
     state = hass.states.get("device_tracker.alice_s_phone")
-    assert state.state == "unavailable"
+    assert state.state == "unknown"
     assert hass.states.get("switch.home_automatic_arming").state == "on"
     assert hass.states.get("binary_sensor.home_occupancy").state == "off"
     assert hass.states.get("alarm_control_panel.home").state == "disarmed"

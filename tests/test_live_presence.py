@@ -65,7 +65,7 @@ async def test_the_first_phone_brings_presence_the_last_takes_it_away(
     assert changes.others_than(*new) == []
     assert hass.states.get(PANEL).last_changed == last_changed
     # Unknown until it is heard: nothing arms or disarms meanwhile.
-    assert hass.states.get(CAROL).state == "unavailable"
+    assert hass.states.get(CAROL).state == "unknown"
     assert hass.states.get(OCCUPANCY).attributes["unknown"] == ["Carol's phone"]
 
     # The phone, its tracker and its simulation control share one device.

@@ -96,8 +96,8 @@ async def test_phones_just_added_are_unknown_and_nothing_arms(
 ) -> None:
     # Never heard since they were added: asked now and then, never away.
     await minutes(hass, freezer, 120)
-    assert state(hass, ALICE) == "unavailable"
-    assert state(hass, BOB) == "unavailable"
+    assert state(hass, ALICE) == "unknown"
+    assert state(hass, BOB) == "unknown"
     assert state(hass, OCCUPANCY) == "off"
     assert hass.states.get(OCCUPANCY).attributes["unknown"] == [
         "Alice's phone",

@@ -99,13 +99,15 @@ class PhoneTracker(RpiSecurityEntity, ScannerEntity):
 
     @property
     def available(self) -> bool:
-        """Unavailable while it is not known whether the phone is home."""
-        return self._occupant.presence in (Presence.HOME, Presence.AWAY)
+        """Unavailable only while the phone cannot be looked for at all."""
+        return self._occupant.presence is not Presence.UNDETERMINED
 
     @property
-    def is_connected(self) -> bool:
-        """Home."""
-        return bool(self._occupant.presence is Presence.HOME)
+    def is_connected(self) -> bool | None:
+        """Home; None (state ``unknown``) until it is first heard or confirmed."""
+        if self._occupant.presence is Presence.UNKNOWN:
+            return None
+        return self._occupant.presence is Presence.HOME
 
     @property
     def ip_address(self) -> str | None:
