@@ -53,14 +53,12 @@ from .const import (
 from .engine.alarm import ArmMode
 from .engine.sensors import SensorType, type_for_device_class
 from .flow_fields import (
-    HAT_EEPROM_PINS,
     check_whole_numbers,
     number_field,
 )
 from .subentry_flows import (
-    GPIO_SUBENTRIES,
+    GpioOrEntityFlow,
     SubentryFlowBase,
-    in_use,
     validate_name,
 )
 
@@ -178,30 +176,13 @@ class SensorFlowBase(SubentryFlowBase):
         )
 
 
-class SensorSubentryFlow(SensorFlowBase):
+class SensorSubentryFlow(SensorFlowBase, GpioOrEntityFlow):
     """Add or change a sensor of one type, on GPIO or from Home Assistant."""
 
     kind: ClassVar[SensorType]
 
     def _sensor_type(self) -> SensorType:
         return self.kind
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Wired to a GPIO pin, or an entity Home Assistant already has."""
-        return self.async_show_menu(
-            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
-        )
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a sensor, keeping its kind of source."""
-        subentry = self._get_reconfigure_subentry()
-        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
-            return await self.async_step_entity()
-        return await self.async_step_gpio()
 
     def _gpio_schema(self) -> probatio.Schema:
         contact = self.kind is not SensorType.MOTION
@@ -236,15 +217,8 @@ class SensorSubentryFlow(SensorFlowBase):
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = validate_name(entry, name, editing, SENSOR_SUBENTRIES)
-            check_whole_numbers(user_input, (CONF_PIN, CONF_DEBOUNCE_MS), errors)
-            if user_input.get(CONF_PIN) is None:
-                errors[CONF_PIN] = "pin_required"
-            if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
-                errors[CONF_PIN] = "pin_reserved"
-            if CONF_PIN not in errors and in_use(
-                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
-            ):
-                errors[CONF_PIN] = "pin_in_use"
+            check_whole_numbers(user_input, (CONF_DEBOUNCE_MS,), errors)
+            self._check_gpio_pin(entry, user_input, editing, errors)
             if not errors:
                 pin = int(user_input[CONF_PIN])
                 self._wiring = {
@@ -273,16 +247,9 @@ class SensorSubentryFlow(SensorFlowBase):
         editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
-            entity_id = user_input[CONF_ENTITY_ID]
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
+            entity_id, name, _state, errors = self._check_entity(
+                entry, user_input, editing, SENSOR_SUBENTRIES
             )
-            errors = validate_name(entry, name, editing, SENSOR_SUBENTRIES)
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, SENSOR_SUBENTRIES):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
             if not errors:
                 self._wiring = {CONF_SOURCE: SOURCE_ENTITY, CONF_ENTITY_ID: entity_id}
                 self._title, self._unique_id = name, f"entity_{entity_id}"
@@ -350,12 +317,9 @@ class ExistingSensorSubentryFlow(SensorFlowBase):
         editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
-            entity_id = user_input[CONF_ENTITY_ID]
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
+            entity_id, name, state, errors = self._check_entity(
+                entry, user_input, editing, SENSOR_SUBENTRIES
             )
-            errors = validate_name(entry, name, editing, SENSOR_SUBENTRIES)
             chosen = user_input.get(CONF_SENSOR_TYPE)
             found = (
                 type_for_device_class(state.attributes.get("device_class"))
@@ -363,11 +327,7 @@ class ExistingSensorSubentryFlow(SensorFlowBase):
                 else None
             )
             sensor_type = SensorType(chosen) if chosen else found
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, SENSOR_SUBENTRIES):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
-            elif sensor_type is None:
+            if CONF_ENTITY_ID not in errors and sensor_type is None:
                 errors[CONF_SENSOR_TYPE] = "choose_sensor_type"
             if not errors and sensor_type is not None:
                 self._type = sensor_type

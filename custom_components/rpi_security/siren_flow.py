@@ -19,7 +19,7 @@ import probatio
 from .area_config import area_subentries
 from .const import CONF_PIN, CONF_SOURCE, SOURCE_ENTITY, SOURCE_GPIO
 from .engine.sensors import AlarmKind
-from .flow_fields import HAT_EEPROM_PINS, check_whole_numbers, number_field
+from .flow_fields import number_field
 from .siren_config import (
     ACTIVE_HIGH,
     ACTIVE_LOW,
@@ -31,9 +31,7 @@ from .siren_config import (
     SUBENTRY_SIREN,
 )
 from .subentry_flows import (
-    GPIO_SUBENTRIES,
-    SubentryFlowBase,
-    in_use,
+    GpioOrEntityFlow,
     validate_name,
 )
 
@@ -80,25 +78,8 @@ def _area_options(entry: ConfigEntry) -> list[SelectOptionDict]:
     ]
 
 
-class SirenSubentryFlow(SubentryFlowBase):
+class SirenSubentryFlow(GpioOrEntityFlow):
     """A siren, buzzer or strobe the alarm switches on and off."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Wired to a GPIO pin, or an entity Home Assistant already has."""
-        return self.async_show_menu(
-            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
-        )
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a siren, keeping its kind of source."""
-        subentry = self._get_reconfigure_subentry()
-        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
-            return await self.async_step_entity()
-        return await self.async_step_gpio()
 
     async def async_step_gpio(
         self, user_input: dict[str, Any] | None = None
@@ -110,15 +91,7 @@ class SirenSubentryFlow(SubentryFlowBase):
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
             errors = validate_name(entry, name, editing, SIREN_SUBENTRIES)
-            check_whole_numbers(user_input, (CONF_PIN,), errors)
-            if user_input.get(CONF_PIN) is None:
-                errors[CONF_PIN] = "pin_required"
-            if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
-                errors[CONF_PIN] = "pin_reserved"
-            if CONF_PIN not in errors and in_use(
-                entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
-            ):
-                errors[CONF_PIN] = "pin_in_use"
+            self._check_gpio_pin(entry, user_input, editing, errors)
             if not user_input.get(CONF_ALARMS):
                 errors[CONF_ALARMS] = "no_alarms"
             if not errors:
@@ -165,16 +138,9 @@ class SirenSubentryFlow(SubentryFlowBase):
         editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
-            entity_id = str(user_input.get(CONF_ENTITY_ID, ""))
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
+            entity_id, name, _state, errors = self._check_entity(
+                entry, user_input, editing, SIREN_SUBENTRIES
             )
-            errors = validate_name(entry, name, editing, SIREN_SUBENTRIES)
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, SIREN_SUBENTRIES):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
             if not user_input.get(CONF_ALARMS):
                 errors[CONF_ALARMS] = "no_alarms"
             if not errors:

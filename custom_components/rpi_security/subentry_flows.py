@@ -14,6 +14,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import CONF_ENTITY_ID, CONF_NAME
+from homeassistant.core import State
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
@@ -26,11 +27,15 @@ from .const import (
     CONF_CORROBORATED_BY,
     CONF_IP,
     CONF_MAC,
+    CONF_PIN,
+    CONF_SOURCE,
+    SOURCE_ENTITY,
+    SOURCE_GPIO,
     SUBENTRY_PHONE,
     SUBENTRY_PRESENCE_ENTITY,
     SUBENTRY_TARGET,
 )
-from .flow_fields import present
+from .flow_fields import HAT_EEPROM_PINS, check_whole_numbers, present
 from .hardware.network import normalize_mac
 from .siren_config import SUBENTRY_SIREN
 
@@ -99,6 +104,51 @@ class SubentryFlowBase(ConfigSubentryFlow):
             return user_input
         return {CONF_NAME: editing.title, **editing.data} if editing else {}
 
+    def _check_entity(
+        self,
+        entry: ConfigEntry,
+        user_input: dict[str, Any],
+        editing: ConfigSubentry | None,
+        kinds: tuple[str, ...],
+    ) -> tuple[str, str, State | None, dict[str, str]]:
+        """The entity chosen, its name, its state, and their errors.
+
+        The name is the entity's own if none is given; the errors: a name
+        taken, an entity missing or already used among ``kinds``.
+        """
+        entity_id = str(user_input.get(CONF_ENTITY_ID, ""))
+        state = self.hass.states.get(entity_id)
+        name = str(user_input.get(CONF_NAME) or "").strip() or (
+            state.name if state else entity_id
+        )
+        errors = validate_name(entry, name, editing, kinds)
+        if state is None:
+            errors[CONF_ENTITY_ID] = "entity_not_found"
+        elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, kinds):
+            errors[CONF_ENTITY_ID] = "entity_in_use"
+        return entity_id, name, state, errors
+
+    @staticmethod
+    def _check_gpio_pin(
+        entry: ConfigEntry,
+        user_input: dict[str, Any],
+        editing: ConfigSubentry | None,
+        errors: dict[str, str],
+    ) -> None:
+        """Add the pin's error, if any.
+
+        None given, out of range, a HAT's, or taken by another sensor or siren.
+        """
+        check_whole_numbers(user_input, (CONF_PIN,), errors)
+        if user_input.get(CONF_PIN) is None:
+            errors[CONF_PIN] = "pin_required"
+        if CONF_PIN not in errors and int(user_input[CONF_PIN]) in HAT_EEPROM_PINS:
+            errors[CONF_PIN] = "pin_reserved"
+        if CONF_PIN not in errors and in_use(
+            entry, CONF_PIN, int(user_input[CONF_PIN]), editing, GPIO_SUBENTRIES
+        ):
+            errors[CONF_PIN] = "pin_in_use"
+
     def _finish(
         self,
         entry: ConfigEntry,
@@ -129,16 +179,9 @@ class SubentryFlowBase(ConfigSubentryFlow):
         editing = self._editing()
         errors: dict[str, str] = {}
         if user_input is not None:
-            entity_id = user_input[CONF_ENTITY_ID]
-            state = self.hass.states.get(entity_id)
-            name = str(user_input.get(CONF_NAME) or "").strip() or (
-                state.name if state else entity_id
+            entity_id, name, _state, errors = self._check_entity(
+                entry, user_input, editing, kinds
             )
-            errors = validate_name(entry, name, editing, kinds)
-            if state is None:
-                errors[CONF_ENTITY_ID] = "entity_not_found"
-            elif in_use(entry, CONF_ENTITY_ID, entity_id, editing, kinds):
-                errors[CONF_ENTITY_ID] = "entity_in_use"
             if not errors:
                 return self._finish(
                     entry,
@@ -162,6 +205,39 @@ class SubentryFlowBase(ConfigSubentryFlow):
             ),
             errors=errors,
         )
+
+
+class GpioOrEntityFlow(SubentryFlowBase):
+    """A part wired to a GPIO pin, or an entity Home Assistant already has."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Wired to a GPIO pin, or an entity Home Assistant already has."""
+        return self.async_show_menu(
+            step_id="user", menu_options=[SOURCE_GPIO, SOURCE_ENTITY]
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change it, keeping its kind of source."""
+        subentry = self._get_reconfigure_subentry()
+        if subentry.data.get(CONF_SOURCE) == SOURCE_ENTITY:
+            return await self.async_step_entity()
+        return await self.async_step_gpio()
+
+    async def async_step_gpio(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Its pin and wiring (each kind of part has its own)."""
+        raise NotImplementedError
+
+    async def async_step_entity(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Its entity (each kind of part has its own)."""
+        raise NotImplementedError
 
 
 class PhoneSubentryFlow(SubentryFlowBase):
