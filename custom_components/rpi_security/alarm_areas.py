@@ -11,7 +11,6 @@ still shown, nothing guards (a repair issue says so).
 """
 
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
 import time
 from typing import Any
 
@@ -24,23 +23,6 @@ from .engine.sensors import Sensor, SensorOptions, SensorType
 
 # States whose deadline ends an exit or entry delay (what the countdown shows).
 DELAY_STATES = frozenset({AlarmState.ARMING, AlarmState.PENDING})
-
-
-@dataclass(frozen=True, slots=True)
-class AreaView:
-    """What the rest of the system (and glue modules) see of an area."""
-
-    id: str
-    name: str
-    # The name as typed in commands (Telegram, wall panels): slugged.
-    key: str
-    state: AlarmState
-    armed_mode: ArmMode | None
-    # When the current delay (exit, entry, trigger time) ends, epoch seconds.
-    deadline: float | None
-    # When the current exit or entry delay ends (the countdown), else None.
-    delay_end: float | None
-    panel_entity_id: str | None
 
 
 class Area:
@@ -79,20 +61,6 @@ class Area:
         """When the exit or entry delay running now ends."""
         machine = self.machine
         return machine.deadline if machine.state in DELAY_STATES else None
-
-    def view(self) -> AreaView:
-        """The area as glue modules see it."""
-        machine = self.machine
-        return AreaView(
-            id=self.id,
-            name=self.name,
-            key=self.config.key,
-            state=machine.state,
-            armed_mode=machine.armed_mode,
-            deadline=machine.deadline,
-            delay_end=self.delay_end,
-            panel_entity_id=self.panel_entity_id,
-        )
 
 
 def area_key(area_id: str) -> str:

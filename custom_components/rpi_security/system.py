@@ -7,11 +7,11 @@ deadline is scheduled.
 
 The API for glue modules (sirens, wall panels, remote control...):
 
-``system.area_views()``
-    Every area as an :class:`.alarm_areas.AreaView`: ``id``, ``name``,
-    ``key`` (the slugged name people type), ``state``, ``armed_mode``,
-    ``deadline`` (when the current delay ends), ``delay_end`` (the exit or
-    entry delay only) and ``panel_entity_id``; the primary area first.
+``system.areas``
+    Every :class:`.alarm_areas.Area` (the primary one first): ``id``,
+    ``name``, ``config.key`` (the slugged name people type), ``machine``
+    (its state, armed mode and deadline), ``delay_end`` (the exit or entry
+    delay only) and ``panel_entity_id``.
     ``system.house_state()`` is the whole house's combined state.
 ``await system.async_arm(mode, area=, areas=, code=, force=, bypass=, ...)``
     Arms one area (its id), some (``areas``) or, with neither, every area
@@ -51,7 +51,7 @@ from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.helpers.storage import Store
 
 from .access import AccessControl
-from .alarm_areas import AlarmAreas, Area, AreaView
+from .alarm_areas import AlarmAreas, Area
 from .alarm_reports import AlarmReports
 from .alerts import AlarmAlert, AlertManager
 from .area_commands import AreaCommands
@@ -382,10 +382,6 @@ class SecuritySystem:
         return lambda: self._event_listeners.remove(listener)
 
     # -- areas ---------------------------------------------------------------
-
-    def area_views(self) -> list[AreaView]:
-        """Every area as glue modules see it (the primary one first)."""
-        return [area.view() for area in self.areas]
 
     def house_state(self) -> HouseState:
         """The whole house's combined state."""
