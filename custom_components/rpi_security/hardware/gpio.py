@@ -9,7 +9,8 @@ thread, mock pins from the caller's; the caller hands it to its event loop.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
@@ -40,6 +41,21 @@ class GpioUnavailableError(Exception):
         super().__init__(detail)
         self.problem = problem
         self.detail = detail
+
+
+@contextmanager
+def opening_pin(pin: int) -> Iterator[None]:
+    """Report what keeps ``pin`` from opening as :class:`GpioUnavailableError`."""
+    from gpiozero.exc import GPIOZeroError  # noqa: PLC0415
+
+    try:
+        yield
+    except PermissionError as err:
+        raise GpioUnavailableError(GpioProblem.PERMISSION_DENIED, str(err)) from err
+    except (GPIOZeroError, OSError) as err:
+        raise GpioUnavailableError(
+            GpioProblem.PIN_UNAVAILABLE, f"GPIO{pin}: {err}"
+        ) from err
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +145,6 @@ class GpioInput:
     ) -> None:
         """Open the pin (blocking). Raises :class:`GpioUnavailableError`."""
         from gpiozero import DigitalInputDevice  # noqa: PLC0415
-        from gpiozero.exc import GPIOZeroError  # noqa: PLC0415
 
         self.spec = spec
         # gpiozero's other factories' bounce_time ignores edges for a while
@@ -137,19 +152,13 @@ class GpioInput:
         self.debounced_by_kernel = spec.debounce > 0 and bool(
             getattr(factory, "kernel_debounce", False)
         )
-        try:
+        with opening_pin(spec.pin):
             self._device = DigitalInputDevice(
                 spec.pin,
                 pull_up=spec.pull_up,
                 bounce_time=spec.debounce if self.debounced_by_kernel else None,
                 pin_factory=factory,
             )
-        except PermissionError as err:
-            raise GpioUnavailableError(GpioProblem.PERMISSION_DENIED, str(err)) from err
-        except (GPIOZeroError, OSError) as err:
-            raise GpioUnavailableError(
-                GpioProblem.PIN_UNAVAILABLE, f"GPIO{spec.pin}: {err}"
-            ) from err
         self._device.when_activated = lambda: on_edge(True)
         self._device.when_deactivated = lambda: on_edge(False)
 

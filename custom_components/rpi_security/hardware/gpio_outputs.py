@@ -11,7 +11,7 @@ followed by an "off" a fraction of a second later).
 from dataclasses import dataclass
 from typing import Any
 
-from .gpio import GpioProblem, GpioUnavailableError
+from .gpio import opening_pin
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,24 +40,17 @@ class GpioOutput:
     def open(self, factory: Any) -> None:
         """Claim the pin, switched off (blocking).
 
-        Raises :class:`GpioUnavailableError` when the pin cannot be used.
+        Raises :class:`.gpio.GpioUnavailableError` when the pin cannot be used.
         """
         from gpiozero import DigitalOutputDevice  # noqa: PLC0415  (lazy: blocking)
-        from gpiozero.exc import GPIOZeroError  # noqa: PLC0415
 
-        try:
+        with opening_pin(self.spec.pin):
             self._device = DigitalOutputDevice(
                 self.spec.pin,
                 active_high=self.spec.active_high,
                 initial_value=False,
                 pin_factory=factory,
             )
-        except PermissionError as err:
-            raise GpioUnavailableError(GpioProblem.PERMISSION_DENIED, str(err)) from err
-        except (GPIOZeroError, OSError) as err:
-            raise GpioUnavailableError(
-                GpioProblem.PIN_UNAVAILABLE, f"GPIO{self.spec.pin}: {err}"
-            ) from err
 
     @property
     def is_on(self) -> bool:
